@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds the sandbox image without any image registry: a Debian bookworm root
+# filesystem from Debian packages (debootstrap), imported into Docker.
+# It gives the same image contract as sandbox/Dockerfile:
+#   python3 with the full standard library, user 65534, work dir /workspace.
+# Usage: sandbox/build-offline.sh [IMAGE]   (default: sandboxpool/python:latest)
+set -euo pipefail
+
+image="${1:-${SANDBOX_IMAGE:-sandboxpool/python:latest}}"
+mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+here="$(cd "$(dirname "$0")" && pwd)"
+
+if ! command -v debootstrap >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "sandbox: installing debootstrap (apt-get)"
+    apt-get install -y -qq debootstrap >/dev/null || { apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null; }
+  else
+    echo "sandbox: debootstrap is needed to build the image offline (apt-get install debootstrap), or build sandbox/Dockerfile with a registry" >&2
+    exit 1
+  fi
+fi
+
+work="$(mktemp -d /var/tmp/sandboxpool-rootfs.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+rootfs="$work/rootfs"
+
+echo "sandbox: debootstrap bookworm with python3 into $rootfs (about 40 s)"
+# python3, not python3-minimal: the minimal package lacks most of the standard library (json, ...).
+debootstrap --variant=minbase --include=python3 bookworm "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 || {
+  tail -20 "$work/debootstrap.log" >&2; exit 1; }
+
+# Nothing the sandbox needs at run time: package caches and lists.
+rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/log/*
+mkdir -p "$rootfs/workspace"
+chmod 1777 "$rootfs/workspace"
+
+"$rootfs/usr/bin/python3" --version >/dev/null 2>&1 || chroot "$rootfs" python3 -c 'import json, subprocess, resource' 
+
+echo "sandbox: importing as $image"
+tar -C "$rootfs" -c . | docker import \
+  --change 'USER 65534:65534' \
+  --change 'WORKDIR /workspace' \
+  --change 'ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HOME=/workspace LANG=C.UTF-8' \
+  --change "LABEL dev.sandboxpool.image-contract=v1" \
+  --change 'CMD ["python3", "-c", "import time\nwhile True: time.sleep(3600)"]' \
+  - "$image" >/dev/null
+
+docker run --rm --network none "$image" python3 -c 'import json, sys; print("sandbox image ok", sys.version.split()[0])'

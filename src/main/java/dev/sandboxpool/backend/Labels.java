@@ -1,0 +1,12 @@
+package dev.sandboxpool.backend;
+
+/** Labels every backend puts on members, so that a restarted process can find and adopt them. */
+public final class Labels {
+    public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+    public static final String MANAGED_BY_VALUE = "sandbox-pool";
+    public static final String POOL = "sandboxpool.dev/pool";
+    public static final String SPEC_HASH = "sandboxpool.dev/spec-hash";
+
+    private Labels() {
+    }
+}

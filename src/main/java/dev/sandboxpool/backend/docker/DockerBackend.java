@@ -1,0 +1,211 @@
+package dev.sandboxpool.backend.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerResponse;
+import com.github.dockerjava.api.command.ExecCreateCmdResponse;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.StreamType;
+import dev.sandboxpool.api.v1alpha1.NetworkMode;
+import dev.sandboxpool.backend.BackendException;
+import dev.sandboxpool.backend.ExecCall;
+import dev.sandboxpool.backend.ExecOutput;
+import dev.sandboxpool.backend.Labels;
+import dev.sandboxpool.backend.SandboxBackend;
+import dev.sandboxpool.backend.SandboxGoneException;
+import dev.sandboxpool.backend.SandboxRef;
+import dev.sandboxpool.execution.SandboxScripts;
+import dev.sandboxpool.spec.PoolSettings;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** Members as Docker containers, hardened by default. */
+public class DockerBackend implements SandboxBackend {
+    /** The unprivileged user every sandbox process runs as ({@code nobody}). */
+    public static final String SANDBOX_USER = "65534:65534";
+
+    private final DockerClient docker;
+
+    public DockerBackend(DockerClient docker) {
+        this.docker = docker;
+    }
+
+    @Override
+    public String kind() {
+        return "docker";
+    }
+
+    @Override
+    public SandboxRef create(PoolSettings s) {
+        String name = "sandboxpool-" + s.name() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        String tmpfsOptions = "rw,nosuid,nodev,size=" + s.tmpfsBytes() + ",mode=1777";
+        HostConfig host = HostConfig.newHostConfig()
+                .withNetworkMode(s.network() == NetworkMode.Allowed ? "bridge" : "none")
+                .withReadonlyRootfs(true)
+                // the work dir allows exec (users run what they write there); /tmp and /dev/shm do not
+                .withTmpFs(Map.of(SandboxScripts.WORKDIR, tmpfsOptions + ",exec", "/tmp", tmpfsOptions + ",noexec"))
+                .withShmSize(Math.min(s.tmpfsBytes(), 64L << 20))
+                .withCapDrop(Capability.ALL)
+                .withSecurityOpts(List.of("no-new-privileges"))
+                .withPidsLimit((long) s.pids())
+                .withMemory(s.memoryBytes())
+                .withMemorySwap(s.memoryBytes())
+                .withNanoCPUs(s.milliCpus() * 1_000_000L)
+                .withInit(false);
+        try {
+            CreateContainerResponse created = docker.createContainerCmd(s.image())
+                    .withName(name)
+                    .withLabels(Map.of(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE, Labels.POOL, s.name(),
+                            Labels.SPEC_HASH, s.specHash()))
+                    .withUser(SANDBOX_USER)
+                    .withWorkingDir(SandboxScripts.WORKDIR)
+                    .withEnv("HOME=" + SandboxScripts.WORKDIR, "LANG=C.UTF-8", "PYTHONDONTWRITEBYTECODE=1")
+                    .withEntrypoint(List.of())
+                    .withCmd(SandboxScripts.initCommand())
+                    .withHostConfig(host)
+                    .exec();
+            try {
+                docker.startContainerCmd(created.getId()).exec();
+            } catch (DockerException e) {
+                destroy(created.getId());
+                throw e;
+            }
+            return new SandboxRef(created.getId(), name, s.name(), s.specHash(), Instant.now(), true);
+        } catch (NotFoundException e) {
+            throw new BackendException("image " + s.image() + " not found: build it (sandbox/build-offline.sh) "
+                    + "or pull it", e);
+        } catch (DockerException e) {
+            throw new BackendException("cannot start a container of " + s.image() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<SandboxRef> list(String pool) {
+        try {
+            return docker.listContainersCmd().withShowAll(true)
+                    .withLabelFilter(Map.of(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE, Labels.POOL, pool))
+                    .exec().stream().map(DockerBackend::toRef).toList();
+        } catch (DockerException e) {
+            throw new BackendException("cannot list containers of pool " + pool + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static SandboxRef toRef(Container c) {
+        String name = c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].substring(1);
+        Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
+        return new SandboxRef(c.getId(), name, labels.get(Labels.POOL), labels.get(Labels.SPEC_HASH),
+                Instant.ofEpochSecond(c.getCreated() == null ? 0 : c.getCreated()), "running".equals(c.getState()));
+    }
+
+    @Override
+    public void destroy(String id) {
+        try {
+            docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+        } catch (NotFoundException e) {
+            // already gone: what destroy wants
+        } catch (ConflictException e) {
+            // removal already in progress (another destroy of the same member): the daemon finishes it
+            if (!String.valueOf(e.getMessage()).contains("already in progress")) {
+                throw new BackendException("cannot remove container " + id + ": " + e.getMessage(), e);
+            }
+        } catch (DockerException e) {
+            throw new BackendException("cannot remove container " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public ExecOutput exec(String id, ExecCall call) {
+        ExecCreateCmdResponse exec;
+        try {
+            exec = docker.execCreateCmd(id)
+                    .withCmd(call.command().toArray(String[]::new))
+                    .withAttachStdout(true)
+                    .withAttachStderr(true)
+                    .withAttachStdin(call.stdin().length > 0)
+                    .exec();
+        } catch (NotFoundException | ConflictException e) {
+            throw new SandboxGoneException(id, e);
+        } catch (DockerException e) {
+            throw new BackendException("cannot exec in " + id + ": " + e.getMessage(), e);
+        }
+        Collector collector = new Collector(call.maxOutputBytes());
+        var start = docker.execStartCmd(exec.getId());
+        if (call.stdin().length > 0) {
+            start.withStdIn(new ByteArrayInputStream(call.stdin()));
+        }
+        try (Collector running = start.exec(collector)) {
+            boolean finished = running.awaitCompletion(call.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (!finished || running.overflowed) {
+                return new ExecOutput(null, running.stdout.toByteArray(), running.stderr.toByteArray(), !finished,
+                        running.overflowed);
+            }
+            if (running.failure != null) {
+                throw new BackendException("exec in " + id + " failed: " + running.failure.getMessage(),
+                        running.failure);
+            }
+            return new ExecOutput(exitCode(exec.getId()), running.stdout.toByteArray(), running.stderr.toByteArray(),
+                    false, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException("interrupted while running in " + id, e);
+        } catch (java.io.IOException e) {
+            throw new BackendException("exec stream of " + id + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The stream ends when the process does; the daemon records the exit code a moment later. */
+    private Integer exitCode(String execId) throws InterruptedException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            var inspected = docker.inspectExecCmd(execId).exec();
+            if (!Boolean.TRUE.equals(inspected.isRunning()) && inspected.getExitCodeLong() != null) {
+                return inspected.getExitCodeLong().intValue();
+            }
+            Thread.sleep(2);
+        }
+        return null;
+    }
+
+    /** Collects stdout and stderr up to a bound, so a flood cannot exhaust this process's memory. */
+    private static final class Collector extends ResultCallback.Adapter<Frame> {
+        final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        final long max;
+        volatile boolean overflowed;
+        volatile Throwable failure;
+
+        Collector(long max) {
+            this.max = max;
+        }
+
+        @Override
+        public void onNext(Frame frame) {
+            ByteArrayOutputStream target = frame.getStreamType() == StreamType.STDERR ? stderr : stdout;
+            byte[] payload = frame.getPayload();
+            synchronized (this) {
+                if (target.size() + payload.length > max) {
+                    overflowed = true;
+                    onComplete();
+                    return;
+                }
+                target.write(payload, 0, payload.length);
+            }
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            failure = throwable;
+            super.onError(throwable);
+        }
+    }
+}

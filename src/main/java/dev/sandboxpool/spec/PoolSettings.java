@@ -1,0 +1,63 @@
+package dev.sandboxpool.spec;
+
+import dev.sandboxpool.api.v1alpha1.NetworkMode;
+import dev.sandboxpool.api.v1alpha1.ReusePolicy;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A validated pool spec with units resolved: what the engine and the backends work from. Made only by
+ * {@link PoolSpecValidator}, so every instance is valid.
+ */
+public record PoolSettings(
+        String name,
+        String image,
+        int minSize,
+        int maxSize,
+        Duration maxAge,
+        Duration idleTimeout,
+        ReusePolicy reusePolicy,
+        int maxUses,
+        List<String> probeCommand,
+        String probeExpectOutput,
+        Duration probePeriod,
+        Duration probeTimeout,
+        int probeFailureThreshold,
+        long milliCpus,
+        long memoryBytes,
+        int pids,
+        long tmpfsBytes,
+        Duration defaultTimeout,
+        Duration maxTimeout,
+        long maxOutputBytes,
+        NetworkMode network) {
+
+    public PoolSettings {
+        probeCommand = List.copyOf(probeCommand);
+    }
+
+    /**
+     * Identifies the member-shaping part of the spec (image, limits, network): members with another hash were made
+     * from an older spec and are replaced. Sizes, ages and probe settings change without replacing anyone.
+     */
+    public String specHash() {
+        String shape = String.join("\n", image, Long.toString(milliCpus), Long.toString(memoryBytes),
+                Integer.toString(pids), Long.toString(tmpfsBytes), network.name());
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(shape.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 5);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
+    }
+
+    public PoolSettings withSizes(int newMin, int newMax) {
+        return new PoolSettings(name, image, newMin, newMax, maxAge, idleTimeout, reusePolicy, maxUses, probeCommand,
+                probeExpectOutput, probePeriod, probeTimeout, probeFailureThreshold, milliCpus, memoryBytes, pids,
+                tmpfsBytes, defaultTimeout, maxTimeout, maxOutputBytes, network);
+    }
+}

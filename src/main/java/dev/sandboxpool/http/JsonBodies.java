@@ -1,0 +1,69 @@
+package dev.sandboxpool.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import jakarta.inject.Singleton;
+
+/**
+ * Reads request bodies as JSON whatever their content type claims: {@code curl -d '{...}'} sends
+ * {@code application/x-www-form-urlencoded}, and a user following the README should not get 415 for it. Errors name
+ * the field.
+ */
+@Singleton
+public class JsonBodies {
+    private final ObjectMapper mapper;
+
+    public JsonBodies(ObjectMapper mapper) {
+        this.mapper = mapper.copy()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+        // "code": 5 is a mistake, not the program "5": no silent scalar coercion
+        this.mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        this.mapper.coercionConfigFor(LogicalType.Float)
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        this.mapper.coercionConfigFor(LogicalType.Integer)
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+    }
+
+    public <T> T read(String body, Class<T> type) {
+        if (body == null || body.isBlank()) {
+            throw ApiException.badRequest("body", "a JSON object is required");
+        }
+        try {
+            T value = mapper.readValue(body, type);
+            if (value == null) {
+                throw ApiException.badRequest("body", "a JSON object is required, got null");
+            }
+            return value;
+        } catch (UnrecognizedPropertyException e) {
+            throw ApiException.badRequest(path(e), "unknown field (known: " + e.getKnownPropertyIds() + ")");
+        } catch (JsonMappingException e) {
+            String path = path(e);
+            throw ApiException.badRequest(path.isEmpty() ? "body" : path, e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("body", "malformed JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                sb.append(sb.isEmpty() ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,47 @@
+package dev.sandboxpool.http;
+
+import dev.sandboxpool.pool.LeaseNotActiveException;
+import dev.sandboxpool.pool.NoSandboxAvailableException;
+import dev.sandboxpool.pool.PoolStoppedException;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.server.exceptions.ExceptionHandler;
+import jakarta.inject.Singleton;
+
+/** Engine exceptions as API errors: the engine knows nothing of HTTP, so the mapping lives here, once. */
+final class PoolExceptionHandlers {
+    private PoolExceptionHandlers() {
+    }
+
+    @Produces
+    @Singleton
+    static class NoSandbox implements ExceptionHandler<NoSandboxAvailableException, HttpResponse<ApiError>> {
+        @Override
+        public HttpResponse<ApiError> handle(HttpRequest request, NoSandboxAvailableException e) {
+            return HttpResponse.<ApiError>status(HttpStatus.TOO_MANY_REQUESTS)
+                    .header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())))
+                    .body(new ApiError("NoSandboxAvailable", e.getMessage()));
+        }
+    }
+
+    @Produces
+    @Singleton
+    static class Stopped implements ExceptionHandler<PoolStoppedException, HttpResponse<ApiError>> {
+        @Override
+        public HttpResponse<ApiError> handle(HttpRequest request, PoolStoppedException e) {
+            return HttpResponse.<ApiError>status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .body(new ApiError("PoolStopping", e.getMessage()));
+        }
+    }
+
+    @Produces
+    @Singleton
+    static class LeaseGone implements ExceptionHandler<LeaseNotActiveException, HttpResponse<ApiError>> {
+        @Override
+        public HttpResponse<ApiError> handle(HttpRequest request, LeaseNotActiveException e) {
+            return HttpResponse.<ApiError>status(HttpStatus.NOT_FOUND).body(new ApiError("LeaseNotFound", e.getMessage()));
+        }
+    }
+}

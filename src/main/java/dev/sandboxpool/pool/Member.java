@@ -1,0 +1,36 @@
+package dev.sandboxpool.pool;
+
+import java.time.Instant;
+
+/** One sandbox of a pool, as the engine tracks it. Mutable, and only touched under the pool's lock. */
+final class Member {
+    final String id;
+    String backendId;
+    String name;
+    String specHash;
+    Instant createdAt;
+    MemberState state;
+    Instant readySince;
+    int uses;
+    Instant lastProbeAt;
+    Boolean lastProbeOk;
+    String lastProbeError;
+    int probeFailures;
+    boolean busy;
+
+    Member(String id, String specHash, Instant createdAt, MemberState state) {
+        this.id = id;
+        this.specHash = specHash;
+        this.createdAt = createdAt;
+        this.state = state;
+    }
+
+    MemberSnapshot snapshot() {
+        return new MemberSnapshot(id, state, specHash, createdAt, state == MemberState.READY ? readySince : null,
+                uses, lastProbeAt, probeFailures, busy);
+    }
+
+    String label() {
+        return name != null ? name : id;
+    }
+}

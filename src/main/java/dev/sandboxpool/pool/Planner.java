@@ -1,0 +1,134 @@
+package dev.sandboxpool.pool;
+
+import dev.sandboxpool.api.v1alpha1.ReusePolicy;
+import dev.sandboxpool.spec.PoolSettings;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The pool's rules as a pure function: spec, observed members, waiting callers and the clock in; actions out. It
+ * has no I/O and keeps no state, so every rule is unit-tested with an injected clock.
+ *
+ * <p>Capacity counts every member the backend may hold, starting and terminating ones included, so bursts and
+ * replacements never push the pool above maxSize.
+ */
+public final class Planner {
+    /** How often a starting member is probed until it answers. */
+    public static final Duration STARTUP_PROBE_INTERVAL = Duration.ofMillis(200);
+
+    private final Duration startupTimeout;
+
+    public Planner(Duration startupTimeout) {
+        this.startupTimeout = startupTimeout;
+    }
+
+    /**
+     * @param waiters callers waiting for a member
+     * @param createNotBefore creation is backing off after start failures until then (null: no back-off)
+     */
+    public Plan plan(PoolSettings spec, List<MemberSnapshot> members, int waiters, Instant now,
+            Instant createNotBefore) {
+        Map<String, RetireReason> retire = new LinkedHashMap<>();
+        List<String> probe = new ArrayList<>();
+
+        for (MemberSnapshot m : members) {
+            if (m.state() == MemberState.STARTING && !m.busy() && age(m, now).compareTo(startupTimeout) >= 0) {
+                retire.put(m.id(), RetireReason.STARTUP_TIMEOUT);
+            } else if (m.state() == MemberState.READY && !m.busy()) {
+                RetireReason reason = retireReadyBecause(spec, m, now);
+                if (reason != null) {
+                    retire.put(m.id(), reason);
+                }
+            }
+        }
+
+        int alive = (int) members.stream().filter(m -> m.state() != MemberState.TERMINATING).count() - retire.size();
+        List<MemberSnapshot> idle = members.stream()
+                .filter(m -> m.state() == MemberState.READY && !m.busy() && !retire.containsKey(m.id()))
+                .filter(m -> m.readySince() != null && !m.readySince().plus(spec.idleTimeout()).isAfter(now))
+                .sorted(Comparator.comparing(MemberSnapshot::readySince))
+                .toList();
+        for (MemberSnapshot m : idle) {
+            if (alive <= spec.minSize() || waiters > 0) {
+                break;
+            }
+            retire.put(m.id(), RetireReason.IDLE);
+            alive--;
+        }
+
+        for (MemberSnapshot m : members) {
+            if (m.busy() || retire.containsKey(m.id())) {
+                continue;
+            }
+            if (m.state() == MemberState.STARTING && dueAfter(m.lastProbeAt(), STARTUP_PROBE_INTERVAL, now)
+                    || m.state() == MemberState.READY && dueAfter(probedOrReady(m), spec.probePeriod(), now)) {
+                probe.add(m.id());
+            }
+        }
+
+        return new Plan(toCreate(spec, members, retire.size(), alive, waiters, now, createNotBefore), retire, probe);
+    }
+
+    private int toCreate(PoolSettings spec, List<MemberSnapshot> members, int retiring, int alive, int waiters,
+            Instant now, Instant createNotBefore) {
+        if (createNotBefore != null && now.isBefore(createNotBefore)) {
+            return 0;
+        }
+        long comingUp = members.stream().filter(m -> m.state() == MemberState.STARTING
+                || m.state() == MemberState.CLEANING).count();
+        long ready = members.stream().filter(m -> m.state() == MemberState.READY).count();
+        // retirements planned now are all of ready or starting members
+        long available = ready + comingUp - retiring;
+        int wanted = (int) Math.max(spec.minSize() - alive, waiters - available);
+        int room = spec.maxSize() - members.size();
+        return Math.max(0, Math.min(wanted, room));
+    }
+
+    /** Recycle, or destroy and say why. Checked when a lease ends, since leased members are never retired. */
+    public ReleaseDecision afterRelease(PoolSettings spec, MemberSnapshot m, boolean damaged, Instant now) {
+        if (damaged) {
+            return new ReleaseDecision(RetireReason.DAMAGED);
+        }
+        if (spec.reusePolicy() == ReusePolicy.SingleUse) {
+            return new ReleaseDecision(RetireReason.SINGLE_USE);
+        }
+        if (m.uses() >= spec.maxUses()) {
+            return new ReleaseDecision(RetireReason.MAX_USES);
+        }
+        RetireReason reason = retireReadyBecause(spec, m, now);
+        return reason == null ? ReleaseDecision.RECYCLE : new ReleaseDecision(reason);
+    }
+
+    private static RetireReason retireReadyBecause(PoolSettings spec, MemberSnapshot m, Instant now) {
+        if (m.probeFailures() >= spec.probeFailureThreshold()) {
+            return RetireReason.UNHEALTHY;
+        }
+        if (!spec.specHash().equals(m.specHash())) {
+            return RetireReason.SPEC_CHANGED;
+        }
+        if (age(m, now).compareTo(spec.maxAge()) >= 0) {
+            return RetireReason.MAX_AGE;
+        }
+        return null;
+    }
+
+    private static Duration age(MemberSnapshot m, Instant now) {
+        return Duration.between(m.createdAt(), now);
+    }
+
+    private static Instant probedOrReady(MemberSnapshot m) {
+        if (m.lastProbeAt() == null) {
+            return m.readySince();
+        }
+        return m.readySince() == null || m.lastProbeAt().isAfter(m.readySince()) ? m.lastProbeAt() : m.readySince();
+    }
+
+    private static boolean dueAfter(Instant last, Duration interval, Instant now) {
+        return last == null || !last.plus(interval).isAfter(now);
+    }
+}

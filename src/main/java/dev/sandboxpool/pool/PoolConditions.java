@@ -1,0 +1,69 @@
+package dev.sandboxpool.pool;
+
+import static dev.sandboxpool.api.v1alpha1.Condition.FALSE;
+import static dev.sandboxpool.api.v1alpha1.Condition.TRUE;
+
+import dev.sandboxpool.api.v1alpha1.Condition;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Derives Ready, Progressing and Degraded from a pool's counts, and keeps each condition's
+ * {@code lastTransitionTime} unchanged until its status flips (Kubernetes API conventions).
+ */
+final class PoolConditions {
+    private final Map<String, Condition> last = new HashMap<>();
+
+    /** Counts that the conditions are derived from. */
+    record Inputs(int minSize, int maxSize, int replicas, int ready, int leased, int cleaning, int starting,
+            int terminating, int waiters, int startFailures, String lastStartError) {
+    }
+
+    synchronized List<Condition> update(Inputs in, Instant now) {
+        List<Condition> out = new ArrayList<>();
+        boolean failing = in.startFailures() > 0;
+        String startProblem = "members fail to start (" + in.startFailures() + " in a row, backing off): "
+                + in.lastStartError();
+
+        // a member being cleaned after a lease is warm: it is back in milliseconds
+        if (in.ready() + in.leased() + in.cleaning() >= in.minSize()) {
+            out.add(track(Condition.TYPE_READY, TRUE, Condition.REASON_POOL_READY,
+                    in.ready() + " ready, " + in.leased() + " leased (minSize " + in.minSize() + ")", now));
+        } else if (failing) {
+            out.add(track(Condition.TYPE_READY, FALSE, Condition.REASON_START_FAILING, startProblem, now));
+        } else {
+            out.add(track(Condition.TYPE_READY, FALSE, Condition.REASON_WARMING,
+                    in.ready() + " of " + in.minSize() + " warm members ready, " + in.starting() + " starting", now));
+        }
+
+        if (in.starting() > 0 || in.terminating() > 0) {
+            out.add(track(Condition.TYPE_PROGRESSING, TRUE, Condition.REASON_SCALING,
+                    in.starting() + " starting, " + in.terminating() + " terminating", now));
+        } else {
+            out.add(track(Condition.TYPE_PROGRESSING, FALSE, Condition.REASON_STABLE, "the pool has its declared shape",
+                    now));
+        }
+
+        if (failing) {
+            out.add(track(Condition.TYPE_DEGRADED, TRUE, Condition.REASON_START_FAILING, startProblem, now));
+        } else if (in.waiters() > 0 && in.replicas() >= in.maxSize()) {
+            out.add(track(Condition.TYPE_DEGRADED, TRUE, Condition.REASON_AT_CAPACITY,
+                    in.waiters() + " callers wait: all " + in.maxSize() + " members are busy", now));
+        } else {
+            out.add(track(Condition.TYPE_DEGRADED, FALSE, Condition.REASON_AS_EXPECTED, "nothing is wrong", now));
+        }
+        return out;
+    }
+
+    private Condition track(String type, String status, String reason, String message, Instant now) {
+        Condition previous = last.get(type);
+        Condition c = new Condition(type, status, reason, message);
+        boolean flipped = previous == null || !previous.getStatus().equals(status);
+        c.setLastTransitionTime(flipped ? now.toString() : previous.getLastTransitionTime());
+        last.put(type, c);
+        return c;
+    }
+}

@@ -1,0 +1,371 @@
+package dev.sandboxpool.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.sandboxpool.api.v1alpha1.Condition;
+import dev.sandboxpool.api.v1alpha1.ReusePolicy;
+import dev.sandboxpool.backend.ExecCall;
+import dev.sandboxpool.backend.SandboxRef;
+import dev.sandboxpool.execution.ExecutionRequest;
+import dev.sandboxpool.execution.ExecutionResult;
+import dev.sandboxpool.spec.PoolSettings;
+import dev.sandboxpool.testing.DockerTestSupport;
+import dev.sandboxpool.testing.TestPools;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The engine on the real Docker daemon with the real sandbox image. */
+class PoolIT {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private final TestPools pools = new TestPools();
+
+    @AfterEach
+    void stopPools() {
+        pools.close();
+    }
+
+    private static PoolSettings settings(String name, java.util.function.Consumer<dev.sandboxpool.api.v1alpha1.SandboxPoolSpec> c) {
+        return DockerTestSupport.settings(name, c);
+    }
+
+    private static ExecutionResult run(Pool pool, String code) {
+        return pool.runOnce(ExecutionRequest.of(code, Duration.ofSeconds(10)), WAIT).result();
+    }
+
+    private List<SandboxRef> containers(String pool) {
+        return pools.backend().list(pool);
+    }
+
+    @Test
+    void warmsToMinSizeAtStart() {
+        Pool pool = pools.start(settings("warm", s -> {
+            s.setMinSize(2);
+            s.setMaxSize(3);
+        }));
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            PoolStats stats = pool.stats();
+            assertThat(stats.ready()).isEqualTo(2);
+            assertThat(stats.conditions()).anySatisfy(c -> {
+                assertThat(c.getType()).isEqualTo(Condition.TYPE_READY);
+                assertThat(c.getStatus()).isEqualTo(Condition.TRUE);
+            });
+        });
+        assertThat(containers("warm")).hasSize(2).allSatisfy(c -> assertThat(c.running()).isTrue());
+    }
+
+    @Test
+    void executionReturnsStdoutStderrAndExitCode() {
+        Pool pool = pools.start(settings("exec", s -> {
+        }));
+
+        ExecutionResult ok = pool.runOnce(new ExecutionRequest("import sys\nprint(6*7)\nprint(sys.stdin.read()[::-1])",
+                "olleh", Map.of(), Map.of(), Duration.ofSeconds(10)), WAIT).result();
+        ExecutionResult failing = run(pool, "import sys\nprint('bad', file=sys.stderr)\nsys.exit(3)");
+
+        assertThat(ok.stdout()).isEqualTo("42\nhello\n");
+        assertThat(ok.exitCode()).isZero();
+        assertThat(ok.timedOut()).isFalse();
+        assertThat(failing.stderr()).isEqualTo("bad\n");
+        assertThat(failing.exitCode()).isEqualTo(3);
+        assertThat(pool.stats().executions()).isEqualTo(2);
+    }
+
+    @Test
+    void timedOutExecutionIsKilledAndReported() {
+        Pool pool = pools.start(settings("timeout", s -> {
+        }));
+
+        long started = System.nanoTime();
+        ExecutionResult r = pool.runOnce(ExecutionRequest.of("print('start', flush=True)\nwhile True: pass",
+                Duration.ofSeconds(1)), WAIT).result();
+
+        assertThat(r.timedOut()).isTrue();
+        assertThat(r.exitCode()).isEqualTo(137);
+        assertThat(r.stdout()).isEqualTo("start\n");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        // the loop is gone: the member was cleaned and is as fast as before
+        assertThat(run(pool, "print('after')").stdout()).isEqualTo("after\n");
+    }
+
+    @Test
+    void replacesMemberKilledBehindItsBack() {
+        Pool pool = pools.start(settings("killed", s -> s.setMinSize(1)));
+        await().atMost(WAIT).until(() -> pool.stats().ready() == 1);
+        String victim = containers("killed").get(0).id();
+
+        DockerTestSupport.docker().killContainerCmd(victim).exec();
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(pool.stats().ready()).isEqualTo(1);
+            assertThat(containers("killed")).extracting(SandboxRef::id).doesNotContain(victim);
+        });
+        assertThat(run(pool, "print('alive')").stdout()).isEqualTo("alive\n");
+    }
+
+    @Test
+    void replacesMemberRemovedBehindItsBack() {
+        Pool pool = pools.start(settings("removed", s -> s.setMinSize(1)));
+        await().atMost(WAIT).until(() -> pool.stats().ready() == 1);
+        String victim = containers("removed").get(0).id();
+
+        DockerTestSupport.docker().removeContainerCmd(victim).withForce(true).exec();
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(pool.stats().ready()).isEqualTo(1);
+            assertThat(containers("removed")).hasSize(1).extracting(SandboxRef::id).doesNotContain(victim);
+        });
+    }
+
+    @Test
+    void replacesMemberThatFailsThePythonProbe() {
+        Pool pool = pools.start(settings("probe-fail", s -> {
+            s.setMinSize(1);
+            s.getHealthProbe().setCommand(List.of("python3", "-c",
+                    "import os, sys\nif os.path.exists('/tmp/sick'): sys.exit(1)\nprint('HEALTH_OK')"));
+        }));
+        await().atMost(WAIT).until(() -> pool.stats().ready() == 1);
+        String victim = containers("probe-fail").get(0).id();
+
+        pools.backend().exec(victim, ExecCall.of(Duration.ofSeconds(5), "python3", "-c", "open('/tmp/sick','w')"));
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(containers("probe-fail")).extracting(SandboxRef::id).doesNotContain(victim);
+            assertThat(pool.stats().ready()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void replacesMemberWhosePythonHangs() {
+        Pool pool = pools.start(settings("probe-hang", s -> {
+            s.setMinSize(1);
+            s.getHealthProbe().setTimeout("1s");
+            s.getHealthProbe().setCommand(List.of("python3", "-c",
+                    "import os, time\nif os.path.exists('/tmp/hang'): time.sleep(60)\nprint('HEALTH_OK')"));
+        }));
+        await().atMost(WAIT).until(() -> pool.stats().ready() == 1);
+        String victim = containers("probe-hang").get(0).id();
+
+        pools.backend().exec(victim, ExecCall.of(Duration.ofSeconds(5), "python3", "-c", "open('/tmp/hang','w')"));
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(containers("probe-hang")).extracting(SandboxRef::id).doesNotContain(victim);
+            assertThat(pool.stats().ready()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void agedMemberIsRetiredAfterItsLeaseNotDuring() throws Exception {
+        Pool pool = pools.start(settings("aged", s -> {
+            s.setMinSize(1);
+            s.setMaxSize(1);
+            s.setMaxAge("2s");
+        }));
+        await().atMost(WAIT).until(() -> pool.stats().ready() == 1);
+
+        Lease lease = pool.acquire(WAIT);
+        String held = containers("aged").get(0).id();
+        Thread.sleep(3_000); // past maxAge while leased: a condition of the scenario, not a wait for one
+        assertThat(containers("aged")).extracting(SandboxRef::id).containsExactly(held);
+        assertThat(pool.execute(lease, ExecutionRequest.of("print('still mine')", Duration.ofSeconds(5))).stdout())
+                .isEqualTo("still mine\n");
+        pool.release(lease);
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(containers("aged")).extracting(SandboxRef::id).doesNotContain(held);
+            assertThat(pool.stats().ready()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void recycledMemberKeepsNothingOfThePreviousLease() {
+        Pool pool = pools.start(settings("recycle", s -> {
+            s.setMinSize(1);
+            s.setMaxSize(1);
+        }));
+
+        run(pool, "open('secret.txt','w').write('x')\nopen('/tmp/secret','w').write('x')\n"
+                + "import subprocess\nsubprocess.Popen(['sleep','300'], start_new_session=True)");
+        ExecutionResult next = run(pool, "import os\nprint(sorted(os.listdir('.')), sorted(os.listdir('/tmp')))\n"
+                + "print(sorted(p for p in os.listdir('/proc') if p.isdigit() and p not in ('1', str(os.getpid()), "
+                + "str(os.getppid()))))");
+
+        assertThat(next.stdout()).isEqualTo("[] []\n[]\n");
+    }
+
+    @Test
+    void singleUseMemberIsDestroyedAfterItsLease() {
+        Pool pool = pools.start(settings("single", s -> {
+            s.setMinSize(1);
+            s.setMaxSize(2);
+            s.getReuse().setPolicy(ReusePolicy.SingleUse);
+        }));
+
+        String first = pool.runOnce(ExecutionRequest.of("print(1)", Duration.ofSeconds(5)), WAIT).lease().sandbox();
+        String second = pool.runOnce(ExecutionRequest.of("print(1)", Duration.ofSeconds(5)), WAIT).lease().sandbox();
+
+        assertThat(second).isNotEqualTo(first);
+        await().atMost(WAIT).untilAsserted(() ->
+                assertThat(containers("single")).extracting(SandboxRef::name).doesNotContain(first, second));
+    }
+
+    @Test
+    void withoutWarmMembersEachExecutionGetsAFreshContainer() {
+        Pool pool = pools.start(settings("cold", s -> {
+            s.setMinSize(0);
+            s.setMaxSize(2);
+            s.getReuse().setPolicy(ReusePolicy.SingleUse);
+        }));
+
+        assertThat(pool.stats().replicas()).isZero();
+        Pool.Execution run = pool.runOnce(ExecutionRequest.of("print('cold')", Duration.ofSeconds(5)), WAIT);
+
+        assertThat(run.result().stdout()).isEqualTo("cold\n");
+        assertThat(run.lease().warm()).isFalse();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(containers("cold")).isEmpty());
+    }
+
+    @Test
+    void growsOnDemandUpToMaxSizeAndServesEveryWaiter() throws Exception {
+        Pool pool = pools.start(settings("burst", s -> {
+            s.setMinSize(1);
+            s.setMaxSize(3);
+        }));
+        await().atMost(WAIT).until(() -> pool.stats().ready() == 1);
+        AtomicInteger peak = new AtomicInteger();
+        Set<String> holders = ConcurrentHashMap.newKeySet();
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        ExecutorService watcher = Executors.newSingleThreadExecutor();
+        Future<?> watching = watcher.submit(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                peak.accumulateAndGet(containers("burst").size(), Math::max);
+            }
+        });
+        List<Future<String>> results = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            results.add(clients.submit(() -> {
+                Lease lease = pool.acquire(Duration.ofSeconds(60));
+                try {
+                    assertThat(holders.add(lease.sandbox())).as("sandbox held by two leases").isTrue();
+                    return pool.execute(lease, ExecutionRequest.of("import time; time.sleep(0.5); print('ok')",
+                            Duration.ofSeconds(5))).stdout();
+                } finally {
+                    holders.remove(lease.sandbox());
+                    pool.release(lease);
+                }
+            }));
+        }
+        for (Future<String> r : results) {
+            assertThat(r.get(90, TimeUnit.SECONDS)).isEqualTo("ok\n");
+        }
+        watching.cancel(true);
+        watcher.shutdownNow();
+        clients.shutdown();
+
+        assertThat(peak.get()).isBetween(2, 3);
+        assertThat(pool.stats().executions()).isEqualTo(8);
+    }
+
+    @Test
+    void callerGetsNoSandboxAvailableWhenAllAreLeasedAtMaxSize() {
+        Pool pool = pools.start(settings("full", s -> {
+            s.setMinSize(1);
+            s.setMaxSize(1);
+        }));
+        Lease held = pool.acquire(WAIT);
+
+        assertThatThrownBy(() -> pool.acquire(Duration.ofMillis(500)))
+                .isInstanceOf(NoSandboxAvailableException.class);
+        assertThat(pool.stats().conditions()).anySatisfy(c -> assertThat(c.getReason()).isNotNull());
+        pool.release(held);
+        assertThat(pool.acquire(WAIT)).isNotNull();
+    }
+
+    @Test
+    void imageThatCannotStartBacksOffAndIsReported() throws Exception {
+        Pool pool = pools.start(DockerTestSupport.settings("broken", s -> {
+            s.setImage("sandboxpool/does-not-exist:1");
+            s.setMinSize(1);
+        }));
+
+        Thread.sleep(3_200); // back-off 0.5 s, 1 s, 2 s: a tight loop would make dozens of attempts by now
+
+        PoolStats stats = pool.stats();
+        assertThat(stats.startFailures()).isBetween(2, 3);
+        assertThat(stats.lastStartError()).contains("sandboxpool/does-not-exist:1");
+        assertThat(stats.conditions()).anySatisfy(c -> {
+            assertThat(c.getType()).isEqualTo(Condition.TYPE_READY);
+            assertThat(c.getStatus()).isEqualTo(Condition.FALSE);
+            assertThat(c.getReason()).isEqualTo(Condition.REASON_START_FAILING);
+        });
+    }
+
+    @Test
+    void memberThatNeverBecomesHealthyIsReplacedWithBackOff() throws Exception {
+        PoolEngineConfig quickStartup = TestPools.FAST.withStartupTimeout(Duration.ofSeconds(2));
+        Pool pool = pools.start(settings("never-healthy", s -> {
+            s.setMinSize(1);
+            s.getHealthProbe().setCommand(List.of("python3", "-c", "print('not the expected output')"));
+        }), quickStartup);
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            PoolStats stats = pool.stats();
+            assertThat(stats.startFailures()).isGreaterThanOrEqualTo(1);
+            assertThat(stats.lastStartError()).contains("not healthy within 2 s");
+        });
+        assertThat(pool.stats().created()).isLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void restartAdoptsRunningMembersAndRemovesTheRest() {
+        PoolSettings s = settings("restart", spec -> {
+            spec.setMinSize(1);
+            spec.setMaxSize(2);
+        });
+        SandboxRef adoptable = pools.backend().create(s);
+        pools.backend().exec(adoptable.id(), ExecCall.of(Duration.ofSeconds(5), "python3", "-c",
+                "open('/workspace/left-by-old-lease','w')"));
+        SandboxRef stopped = pools.backend().create(s);
+        DockerTestSupport.docker().stopContainerCmd(stopped.id()).withTimeout(1).exec();
+        SandboxRef otherShape = pools.backend().create(settings("restart", spec -> spec.getResources().setPids(99)));
+
+        Pool pool = pools.start(s);
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(containers("restart")).extracting(SandboxRef::id)
+                    .contains(adoptable.id()).doesNotContain(stopped.id(), otherShape.id());
+            assertThat(pool.stats().ready()).isEqualTo(1);
+        });
+        assertThat(pool.stats().created()).isZero();
+        assertThat(run(pool, "import os; print(os.listdir('.'))").stdout()).isEqualTo("[]\n");
+    }
+
+    @Test
+    void stopRemovesEveryMember() {
+        Pool pool = pools.start(settings("shutdown", s -> {
+            s.setMinSize(2);
+            s.setMaxSize(3);
+        }));
+        await().atMost(WAIT).until(() -> pool.stats().ready() == 2);
+        Lease leased = pool.acquire(WAIT);
+
+        pool.stop();
+
+        assertThat(containers("shutdown")).isEmpty();
+        assertThatThrownBy(() -> pool.acquire(Duration.ofMillis(100))).isInstanceOf(PoolStoppedException.class);
+        assertThat(leased.sandbox()).isNotNull();
+    }
+}

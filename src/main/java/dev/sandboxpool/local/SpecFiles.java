@@ -57,8 +57,8 @@ public final class SpecFiles {
         List<SandboxPool> pools = new ArrayList<>();
         try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(Files.newBufferedReader(file))) {
             int index = 0;
-            while (docs.hasNext()) {
-                JsonNode doc = docs.next();
+            while (docs.hasNextValue()) {
+                JsonNode doc = docs.nextValue();
                 index++;
                 if (doc == null || doc.isNull() || doc.isEmpty()) {
                     continue;

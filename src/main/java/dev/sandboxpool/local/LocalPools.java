@@ -6,6 +6,8 @@ import dev.sandboxpool.backend.SandboxBackend;
 import dev.sandboxpool.pool.Pool;
 import dev.sandboxpool.pool.PoolEngineConfig;
 import dev.sandboxpool.pool.PoolRegistry;
+import dev.sandboxpool.pool.WarmPool;
+import dev.sandboxpool.metrics.PoolMetrics;
 import dev.sandboxpool.spec.InvalidSpecException;
 import dev.sandboxpool.spec.PoolSettings;
 import dev.sandboxpool.spec.PoolSpecValidator;
@@ -32,9 +34,9 @@ import org.slf4j.LoggerFactory;
 public class LocalPools implements PoolRegistry {
     private static final Logger log = LoggerFactory.getLogger(LocalPools.class);
 
-    private final Map<String, Pool> pools = new LinkedHashMap<>();
+    private final Map<String, WarmPool> pools = new LinkedHashMap<>();
 
-    public LocalPools(LocalModeConfig config, SandboxBackend backend, DockerClient docker) {
+    public LocalPools(LocalModeConfig config, SandboxBackend backend, DockerClient docker, PoolMetrics metrics) {
         try {
             docker.pingCmd().exec();
         } catch (RuntimeException e) {
@@ -62,8 +64,10 @@ public class LocalPools implements PoolRegistry {
                     + String.join("\n  - ", problems));
         }
         for (PoolSettings s : settings) {
-            Pool pool = new Pool(s, backend, PoolEngineConfig.defaults(), Clock.systemUTC());
+            WarmPool pool = new WarmPool(s, backend, PoolEngineConfig.defaults(), Clock.systemUTC(), metrics);
             pools.put(s.name(), pool);
+            metrics.watch(pool);
+            metrics.watchLeases(s.name(), pool::activeLeases);
             pool.start();
         }
         log.info("local mode: {} pool(s) on Docker: {}", pools.size(), pools.keySet());
@@ -76,12 +80,12 @@ public class LocalPools implements PoolRegistry {
 
     @Override
     public Collection<Pool> all() {
-        return pools.values();
+        return List.copyOf(pools.values());
     }
 
     /** Removes every member: a stopped local mode leaves no container behind. */
     @PreDestroy
     public void stop() {
-        pools.values().parallelStream().forEach(Pool::stop);
+        pools.values().parallelStream().forEach(WarmPool::stop);
     }
 }

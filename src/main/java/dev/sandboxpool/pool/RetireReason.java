@@ -18,6 +18,8 @@ public enum RetireReason {
     MAX_USES,
     /** An execution left it in an unknown state (timed out at the backend, runner failed). */
     DAMAGED,
+    /** Its lease expired while an execution ran in it. */
+    LEASE_EXPIRED,
     /** Cleaning after a lease failed, even after retries. */
     CLEANUP_FAILED,
     /** Killed, removed or stopped behind the pool's back. */

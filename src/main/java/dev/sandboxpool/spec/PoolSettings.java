@@ -34,7 +34,10 @@ public record PoolSettings(
         Duration defaultTimeout,
         Duration maxTimeout,
         long maxOutputBytes,
-        NetworkMode network) {
+        NetworkMode network,
+        Duration leaseDefaultTtl,
+        Duration leaseMaxTtl,
+        Duration acquireTimeout) {
 
     public PoolSettings {
         probeCommand = List.copyOf(probeCommand);
@@ -58,6 +61,7 @@ public record PoolSettings(
     public PoolSettings withSizes(int newMin, int newMax) {
         return new PoolSettings(name, image, newMin, newMax, maxAge, idleTimeout, reusePolicy, maxUses, probeCommand,
                 probeExpectOutput, probePeriod, probeTimeout, probeFailureThreshold, milliCpus, memoryBytes, pids,
-                tmpfsBytes, defaultTimeout, maxTimeout, maxOutputBytes, network);
+                tmpfsBytes, defaultTimeout, maxTimeout, maxOutputBytes, network, leaseDefaultTtl, leaseMaxTtl,
+                acquireTimeout);
     }
 }

@@ -2,6 +2,7 @@ package dev.sandboxpool.spec;
 
 import dev.sandboxpool.api.v1alpha1.ExecutionSpec;
 import dev.sandboxpool.api.v1alpha1.HealthProbeSpec;
+import dev.sandboxpool.api.v1alpha1.LeaseSpec;
 import dev.sandboxpool.api.v1alpha1.NetworkMode;
 import dev.sandboxpool.api.v1alpha1.ResourcesSpec;
 import dev.sandboxpool.api.v1alpha1.ReusePolicy;
@@ -99,6 +100,14 @@ public final class PoolSpecValidator {
         if (exec.getMaxOutputBytes() < 1) {
             error("spec.execution.maxOutputBytes", "must be at least 1, got " + exec.getMaxOutputBytes());
         }
+        LeaseSpec lease = orDefault(spec.getLease(), new LeaseSpec());
+        Duration defaultTtl = positiveDuration("spec.lease.defaultTtl", lease.getDefaultTtl());
+        Duration maxTtl = positiveDuration("spec.lease.maxTtl", lease.getMaxTtl());
+        if (defaultTtl != null && maxTtl != null && defaultTtl.compareTo(maxTtl) > 0) {
+            error("spec.lease.defaultTtl", "must not be longer than spec.lease.maxTtl (" + lease.getDefaultTtl()
+                    + " > " + lease.getMaxTtl() + ")");
+        }
+        Duration acquireTimeout = duration("spec.lease.acquireTimeout", lease.getAcquireTimeout());
         if (spec.getNetwork() == null) {
             error("spec.network", "must be None or Allowed");
         }
@@ -110,7 +119,7 @@ public final class PoolSpecValidator {
                 idleTimeout, orDefault(reuse.getPolicy(), ReusePolicy.Recycle), reuse.getMaxUses(),
                 probe.getCommand(), probe.getExpectOutput(), period, probeTimeout, probe.getFailureThreshold(),
                 milliCpus, memory, res.getPids(), tmpfs, defaultTimeout, maxTimeout, exec.getMaxOutputBytes(),
-                orDefault(spec.getNetwork(), NetworkMode.None));
+                orDefault(spec.getNetwork(), NetworkMode.None), defaultTtl, maxTtl, acquireTimeout);
     }
 
     private Duration duration(String field, String text) {

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 /** The engine on the real Docker daemon with the real sandbox image. */
 class PoolIT {
     private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration TTL = Duration.ofMinutes(5);
     private final TestPools pools = new TestPools();
 
     @AfterEach
@@ -41,7 +42,7 @@ class PoolIT {
         return DockerTestSupport.settings(name, c);
     }
 
-    private static ExecutionResult run(Pool pool, String code) {
+    private static ExecutionResult run(WarmPool pool, String code) {
         return pool.runOnce(ExecutionRequest.of(code, Duration.ofSeconds(10)), WAIT).result();
     }
 
@@ -51,7 +52,7 @@ class PoolIT {
 
     @Test
     void warmsToMinSizeAtStart() {
-        Pool pool = pools.start(settings("warm", s -> {
+        WarmPool pool = pools.start(settings("warm", s -> {
             s.setMinSize(2);
             s.setMaxSize(3);
         }));
@@ -69,7 +70,7 @@ class PoolIT {
 
     @Test
     void executionReturnsStdoutStderrAndExitCode() {
-        Pool pool = pools.start(settings("exec", s -> {
+        WarmPool pool = pools.start(settings("exec", s -> {
         }));
 
         ExecutionResult ok = pool.runOnce(new ExecutionRequest("import sys\nprint(6*7)\nprint(sys.stdin.read()[::-1])",
@@ -86,7 +87,7 @@ class PoolIT {
 
     @Test
     void timedOutExecutionIsKilledAndReported() {
-        Pool pool = pools.start(settings("timeout", s -> {
+        WarmPool pool = pools.start(settings("timeout", s -> {
         }));
 
         long started = System.nanoTime();
@@ -103,7 +104,7 @@ class PoolIT {
 
     @Test
     void replacesMemberKilledBehindItsBack() {
-        Pool pool = pools.start(settings("killed", s -> s.setMinSize(1)));
+        WarmPool pool = pools.start(settings("killed", s -> s.setMinSize(1)));
         await().atMost(WAIT).until(() -> pool.stats().ready() == 1);
         String victim = containers("killed").get(0).id();
 
@@ -118,7 +119,7 @@ class PoolIT {
 
     @Test
     void replacesMemberRemovedBehindItsBack() {
-        Pool pool = pools.start(settings("removed", s -> s.setMinSize(1)));
+        WarmPool pool = pools.start(settings("removed", s -> s.setMinSize(1)));
         await().atMost(WAIT).until(() -> pool.stats().ready() == 1);
         String victim = containers("removed").get(0).id();
 
@@ -132,7 +133,7 @@ class PoolIT {
 
     @Test
     void replacesMemberThatFailsThePythonProbe() {
-        Pool pool = pools.start(settings("probe-fail", s -> {
+        WarmPool pool = pools.start(settings("probe-fail", s -> {
             s.setMinSize(1);
             s.getHealthProbe().setCommand(List.of("python3", "-c",
                     "import os, sys\nif os.path.exists('/tmp/sick'): sys.exit(1)\nprint('HEALTH_OK')"));
@@ -150,7 +151,7 @@ class PoolIT {
 
     @Test
     void replacesMemberWhosePythonHangs() {
-        Pool pool = pools.start(settings("probe-hang", s -> {
+        WarmPool pool = pools.start(settings("probe-hang", s -> {
             s.setMinSize(1);
             s.getHealthProbe().setTimeout("1s");
             s.getHealthProbe().setCommand(List.of("python3", "-c",
@@ -169,20 +170,20 @@ class PoolIT {
 
     @Test
     void agedMemberIsRetiredAfterItsLeaseNotDuring() throws Exception {
-        Pool pool = pools.start(settings("aged", s -> {
+        WarmPool pool = pools.start(settings("aged", s -> {
             s.setMinSize(1);
             s.setMaxSize(1);
             s.setMaxAge("2s");
         }));
         await().atMost(WAIT).until(() -> pool.stats().ready() == 1);
 
-        Lease lease = pool.acquire(WAIT);
+        Lease lease = pool.acquire(WAIT, TTL);
         String held = containers("aged").get(0).id();
         Thread.sleep(3_000); // past maxAge while leased: a condition of the scenario, not a wait for one
         assertThat(containers("aged")).extracting(SandboxRef::id).containsExactly(held);
-        assertThat(pool.execute(lease, ExecutionRequest.of("print('still mine')", Duration.ofSeconds(5))).stdout())
+        assertThat(pool.execute(lease.id(), ExecutionRequest.of("print('still mine')", Duration.ofSeconds(5))).stdout())
                 .isEqualTo("still mine\n");
-        pool.release(lease);
+        pool.release(lease.id());
 
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(containers("aged")).extracting(SandboxRef::id).doesNotContain(held);
@@ -192,7 +193,7 @@ class PoolIT {
 
     @Test
     void recycledMemberKeepsNothingOfThePreviousLease() {
-        Pool pool = pools.start(settings("recycle", s -> {
+        WarmPool pool = pools.start(settings("recycle", s -> {
             s.setMinSize(1);
             s.setMaxSize(1);
         }));
@@ -208,7 +209,7 @@ class PoolIT {
 
     @Test
     void singleUseMemberIsDestroyedAfterItsLease() {
-        Pool pool = pools.start(settings("single", s -> {
+        WarmPool pool = pools.start(settings("single", s -> {
             s.setMinSize(1);
             s.setMaxSize(2);
             s.getReuse().setPolicy(ReusePolicy.SingleUse);
@@ -224,7 +225,7 @@ class PoolIT {
 
     @Test
     void withoutWarmMembersEachExecutionGetsAFreshContainer() {
-        Pool pool = pools.start(settings("cold", s -> {
+        WarmPool pool = pools.start(settings("cold", s -> {
             s.setMinSize(0);
             s.setMaxSize(2);
             s.getReuse().setPolicy(ReusePolicy.SingleUse);
@@ -240,7 +241,7 @@ class PoolIT {
 
     @Test
     void growsOnDemandUpToMaxSizeAndServesEveryWaiter() throws Exception {
-        Pool pool = pools.start(settings("burst", s -> {
+        WarmPool pool = pools.start(settings("burst", s -> {
             s.setMinSize(1);
             s.setMaxSize(3);
         }));
@@ -257,14 +258,14 @@ class PoolIT {
         List<Future<String>> results = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             results.add(clients.submit(() -> {
-                Lease lease = pool.acquire(Duration.ofSeconds(60));
+                Lease lease = pool.acquire(Duration.ofSeconds(60), TTL);
                 try {
                     assertThat(holders.add(lease.sandbox())).as("sandbox held by two leases").isTrue();
-                    return pool.execute(lease, ExecutionRequest.of("import time; time.sleep(0.5); print('ok')",
+                    return pool.execute(lease.id(), ExecutionRequest.of("import time; time.sleep(0.5); print('ok')",
                             Duration.ofSeconds(5))).stdout();
                 } finally {
                     holders.remove(lease.sandbox());
-                    pool.release(lease);
+                    pool.release(lease.id());
                 }
             }));
         }
@@ -281,22 +282,22 @@ class PoolIT {
 
     @Test
     void callerGetsNoSandboxAvailableWhenAllAreLeasedAtMaxSize() {
-        Pool pool = pools.start(settings("full", s -> {
+        WarmPool pool = pools.start(settings("full", s -> {
             s.setMinSize(1);
             s.setMaxSize(1);
         }));
-        Lease held = pool.acquire(WAIT);
+        Lease held = pool.acquire(WAIT, TTL);
 
-        assertThatThrownBy(() -> pool.acquire(Duration.ofMillis(500)))
+        assertThatThrownBy(() -> pool.acquire(Duration.ofMillis(500), TTL))
                 .isInstanceOf(NoSandboxAvailableException.class);
         assertThat(pool.stats().conditions()).anySatisfy(c -> assertThat(c.getReason()).isNotNull());
-        pool.release(held);
-        assertThat(pool.acquire(WAIT)).isNotNull();
+        pool.release(held.id());
+        assertThat(pool.acquire(WAIT, TTL)).isNotNull();
     }
 
     @Test
     void imageThatCannotStartBacksOffAndIsReported() throws Exception {
-        Pool pool = pools.start(DockerTestSupport.settings("broken", s -> {
+        WarmPool pool = pools.start(DockerTestSupport.settings("broken", s -> {
             s.setImage("sandboxpool/does-not-exist:1");
             s.setMinSize(1);
         }));
@@ -316,7 +317,7 @@ class PoolIT {
     @Test
     void memberThatNeverBecomesHealthyIsReplacedWithBackOff() throws Exception {
         PoolEngineConfig quickStartup = TestPools.FAST.withStartupTimeout(Duration.ofSeconds(2));
-        Pool pool = pools.start(settings("never-healthy", s -> {
+        WarmPool pool = pools.start(settings("never-healthy", s -> {
             s.setMinSize(1);
             s.getHealthProbe().setCommand(List.of("python3", "-c", "print('not the expected output')"));
         }), quickStartup);
@@ -342,7 +343,7 @@ class PoolIT {
         DockerTestSupport.docker().stopContainerCmd(stopped.id()).withTimeout(1).exec();
         SandboxRef otherShape = pools.backend().create(settings("restart", spec -> spec.getResources().setPids(99)));
 
-        Pool pool = pools.start(s);
+        WarmPool pool = pools.start(s);
 
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(containers("restart")).extracting(SandboxRef::id)
@@ -355,17 +356,17 @@ class PoolIT {
 
     @Test
     void stopRemovesEveryMember() {
-        Pool pool = pools.start(settings("shutdown", s -> {
+        WarmPool pool = pools.start(settings("shutdown", s -> {
             s.setMinSize(2);
             s.setMaxSize(3);
         }));
         await().atMost(WAIT).until(() -> pool.stats().ready() == 2);
-        Lease leased = pool.acquire(WAIT);
+        Lease leased = pool.acquire(WAIT, TTL);
 
         pool.stop();
 
         assertThat(containers("shutdown")).isEmpty();
-        assertThatThrownBy(() -> pool.acquire(Duration.ofMillis(100))).isInstanceOf(PoolStoppedException.class);
+        assertThatThrownBy(() -> pool.acquire(Duration.ofMillis(100), TTL)).isInstanceOf(PoolStoppedException.class);
         assertThat(leased.sandbox()).isNotNull();
     }
 }

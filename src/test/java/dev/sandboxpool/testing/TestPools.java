@@ -1,7 +1,8 @@
 package dev.sandboxpool.testing;
 
 import dev.sandboxpool.backend.docker.DockerBackend;
-import dev.sandboxpool.pool.Pool;
+import dev.sandboxpool.pool.PoolEvents;
+import dev.sandboxpool.pool.WarmPool;
 import dev.sandboxpool.pool.PoolEngineConfig;
 import dev.sandboxpool.spec.PoolSettings;
 import java.time.Clock;
@@ -15,18 +16,18 @@ public final class TestPools implements AutoCloseable {
             Duration.ofSeconds(10), Duration.ofMillis(500), Duration.ofSeconds(4), 3, Duration.ofMinutes(1));
 
     private final DockerBackend backend = new DockerBackend(DockerTestSupport.docker());
-    private final List<Pool> started = new ArrayList<>();
+    private final List<WarmPool> started = new ArrayList<>();
 
     public DockerBackend backend() {
         return backend;
     }
 
-    public Pool start(PoolSettings settings) {
+    public WarmPool start(PoolSettings settings) {
         return start(settings, FAST);
     }
 
-    public Pool start(PoolSettings settings, PoolEngineConfig config) {
-        Pool pool = new Pool(settings, backend, config, Clock.systemUTC());
+    public WarmPool start(PoolSettings settings, PoolEngineConfig config) {
+        WarmPool pool = new WarmPool(settings, backend, config, Clock.systemUTC(), PoolEvents.NONE);
         started.add(pool);
         pool.start();
         return pool;
@@ -34,6 +35,6 @@ public final class TestPools implements AutoCloseable {
 
     @Override
     public void close() {
-        started.forEach(Pool::stop);
+        started.forEach(WarmPool::stop);
     }
 }

@@ -51,6 +51,9 @@ public class SandboxPoolSpec {
     @JsonPropertyDescription("Limits of each execution.")
     private ExecutionSpec execution = new ExecutionSpec();
 
+    @JsonPropertyDescription("Leases: default and longest time to live, and how long callers wait for a member.")
+    private LeaseSpec lease = new LeaseSpec();
+
     @Default("None")
     @JsonPropertyDescription("Network access of members: None (default, no network at all) or Allowed.")
     private NetworkMode network = NetworkMode.None;
@@ -125,6 +128,14 @@ public class SandboxPoolSpec {
 
     public void setExecution(ExecutionSpec execution) {
         this.execution = execution;
+    }
+
+    public LeaseSpec getLease() {
+        return lease;
+    }
+
+    public void setLease(LeaseSpec lease) {
+        this.lease = lease;
     }
 
     public NetworkMode getNetwork() {

@@ -1,0 +1,96 @@
+package dev.sandboxpool.metrics;
+
+import dev.sandboxpool.execution.ExecutionResult;
+import dev.sandboxpool.pool.MemberInfo;
+import dev.sandboxpool.pool.MemberState;
+import dev.sandboxpool.pool.Pool;
+import dev.sandboxpool.pool.PoolEvents;
+import dev.sandboxpool.pool.RetireReason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * Pool events as Prometheus metrics ({@code sandboxpool_*}). Member gauges read the pool's stats when scraped, so
+ * they are never stale and cost nothing between scrapes.
+ */
+@Singleton
+public class PoolMetrics implements PoolEvents {
+    private final MeterRegistry registry;
+
+    public PoolMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** Registers the gauges of one pool. */
+    public void watch(Pool pool) {
+        for (MemberState state : MemberState.values()) {
+            gauge("sandboxpool_members", "Members by state", pool.name(), () -> pool.stats().members().stream()
+                    .map(MemberInfo::state).filter(state::equals).count(), "state", state.name().toLowerCase());
+        }
+        gauge("sandboxpool_waiting_callers", "Callers waiting for a member", pool.name(),
+                () -> pool.stats().waiters());
+    }
+
+    /** Registers the gauge of active leases, counted by whoever holds them. */
+    public void watchLeases(String pool, Supplier<Number> active) {
+        gauge("sandboxpool_leases_active", "Leases held right now", pool, active);
+    }
+
+    private void gauge(String name, String help, String pool, Supplier<Number> value, String... tags) {
+        Gauge.builder(name, value).description(help).tag("pool", pool).tags(tags).register(registry);
+    }
+
+    @Override
+    public void acquired(String pool, long waitedMs, boolean warm) {
+        Timer.builder("sandboxpool_acquire_seconds")
+                .description("Time callers waited for a member; warm=true when a ready member was waiting")
+                .tag("pool", pool).tag("warm", Boolean.toString(warm))
+                .publishPercentileHistogram()
+                .register(registry).record(Duration.ofMillis(waitedMs));
+    }
+
+    @Override
+    public void executed(String pool, ExecutionResult result) {
+        Timer.builder("sandboxpool_execution_seconds").description("Duration of executions inside the sandbox")
+                .tag("pool", pool).publishPercentileHistogram()
+                .register(registry).record(Duration.ofMillis(result.durationMs()));
+        Counter.builder("sandboxpool_executions_total").description("Executions by outcome")
+                .tag("pool", pool).tag("outcome", outcome(result)).register(registry).increment();
+    }
+
+    static String outcome(ExecutionResult r) {
+        if (r.error() != null) {
+            return "error";
+        }
+        if (r.timedOut()) {
+            return "timeout";
+        }
+        if (r.truncated()) {
+            return "truncated";
+        }
+        return "ok";
+    }
+
+    @Override
+    public void leaseExpired(String pool) {
+        Counter.builder("sandboxpool_leases_expired_total").description("Leases reclaimed because they were not renewed")
+                .tag("pool", pool).register(registry).increment();
+    }
+
+    @Override
+    public void probeFailed(String pool) {
+        Counter.builder("sandboxpool_probe_failures_total").description("Failed health probes of ready members")
+                .tag("pool", pool).register(registry).increment();
+    }
+
+    @Override
+    public void memberRetired(String pool, RetireReason reason) {
+        Counter.builder("sandboxpool_members_retired_total").description("Members removed, by reason")
+                .tag("pool", pool).tag("reason", reason.name().toLowerCase()).register(registry).increment();
+    }
+}

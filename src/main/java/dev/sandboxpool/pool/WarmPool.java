@@ -1,0 +1,808 @@
+package dev.sandboxpool.pool;
+
+import dev.sandboxpool.backend.BackendException;
+import dev.sandboxpool.backend.ExecCall;
+import dev.sandboxpool.backend.ExecOutput;
+import dev.sandboxpool.backend.SandboxBackend;
+import dev.sandboxpool.backend.SandboxGoneException;
+import dev.sandboxpool.backend.SandboxRef;
+import dev.sandboxpool.execution.ExecutionRequest;
+import dev.sandboxpool.execution.ExecutionResult;
+import dev.sandboxpool.execution.RunnerClient;
+import dev.sandboxpool.execution.SandboxScripts;
+import dev.sandboxpool.spec.PoolSettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One pool at run time: its members, the callers waiting for one (served first come, first served), and the loop
+ * that applies the {@link Planner}'s actions through the {@link SandboxBackend}.
+ *
+ * <p>State changes happen under one lock and are quick; every backend call (create, exec, destroy) runs outside it
+ * on the pool's worker threads, and reports back under the lock. A member a call is working on is {@code busy}, so
+ * the planner never starts a second action on it.
+ */
+public final class WarmPool implements Pool {
+    private static final Logger log = LoggerFactory.getLogger(WarmPool.class);
+    private static final Duration CLEANUP_TIMEOUT = Duration.ofSeconds(15);
+
+    private final SandboxBackend backend;
+    private final PoolEngineConfig config;
+    private final Clock clock;
+    private final Planner planner;
+    private final PoolConditions conditions = new PoolConditions();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<String, Member> members = new LinkedHashMap<>();
+    private final Deque<CompletableFuture<Member>> waiters = new ArrayDeque<>();
+    private final Map<RetireReason, AtomicLong> retiredBy = new EnumMap<>(RetireReason.class);
+    private final AtomicLong executions = new AtomicLong();
+    private final AtomicLong created = new AtomicLong();
+    private final AtomicBoolean reconcileQueued = new AtomicBoolean();
+    private final Map<String, ActiveLease> leases = new ConcurrentHashMap<>();
+    /** Why recent leases ended without a release, so their callers get "expired", not "unknown". */
+    private final Map<String, String> ended = Collections.synchronizedMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > 10_000;
+        }
+    });
+    private final PoolEvents events;
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService workers;
+
+    private volatile PoolSettings settings;
+    private volatile boolean stopped;
+    private int startFailures;
+    private String lastStartError;
+    private Instant createNotBefore;
+    private Instant lastSync = Instant.EPOCH;
+    private Instant lastStatsLog;
+
+    public WarmPool(PoolSettings settings, SandboxBackend backend, PoolEngineConfig config, Clock clock,
+            PoolEvents events) {
+        this.settings = settings;
+        this.events = events;
+        this.backend = backend;
+        this.config = config;
+        this.clock = clock;
+        this.planner = new Planner(config.startupTimeout());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("pool-" + settings.name()));
+        this.workers = Executors.newCachedThreadPool(threads("pool-" + settings.name() + "-worker"));
+        for (RetireReason r : RetireReason.values()) {
+            retiredBy.put(r, new AtomicLong());
+        }
+    }
+
+    @Override
+    public String name() {
+        return settings.name();
+    }
+
+    @Override
+    public PoolSettings settings() {
+        return settings;
+    }
+
+    /** Adopts or removes what an earlier run left, then starts warming and the periodic loop. */
+    public void start() {
+        PoolSettings s = settings;
+        log.info("pool {}: starting on {} (image {}, minSize {}, maxSize {}, reuse {})", s.name(), backend.kind(),
+                s.image(), s.minSize(), s.maxSize(), s.reusePolicy());
+        adoptLeftovers(s);
+        lastStatsLog = clock.instant();
+        scheduler.scheduleWithFixedDelay(this::tickSafely, 0, config.tickInterval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A new spec for this pool: sizes apply at once, members of an older shape are replaced when idle. */
+    public void update(PoolSettings newSettings) {
+        PoolSettings old = settings;
+        settings = newSettings;
+        if (!old.equals(newSettings)) {
+            log.info("pool {}: spec updated (minSize {}, maxSize {}, spec hash {} -> {})", name(),
+                    newSettings.minSize(), newSettings.maxSize(), old.specHash(), newSettings.specHash());
+            requestReconcile();
+        }
+    }
+
+    // ---- leases -------------------------------------------------------------------------------------------------
+
+    @Override
+    public Lease acquire(Duration maxWait, Duration ttl) {
+        long startedNanos = System.nanoTime();
+        CompletableFuture<Member> waiter;
+        lock.lock();
+        try {
+            if (stopped) {
+                throw new PoolStoppedException(name());
+            }
+            if (waiters.isEmpty()) {
+                Member ready = newestReady();
+                if (ready != null) {
+                    markLeased(ready);
+                    return newLease(ready, startedNanos, true, ttl);
+                }
+            }
+            waiter = new CompletableFuture<>();
+            waiters.addLast(waiter);
+        } finally {
+            lock.unlock();
+        }
+        requestReconcile();
+        try {
+            return newLease(waiter.get(maxWait.toMillis(), TimeUnit.MILLISECONDS), startedNanos, false, ttl);
+        } catch (TimeoutException e) {
+            if (waiter.cancel(false)) {
+                lock.lock();
+                try {
+                    waiters.remove(waiter);
+                } finally {
+                    lock.unlock();
+                }
+                throw new NoSandboxAvailableException(name(), maxWait, retryAfter());
+            }
+            // a member was handed over just as the wait ended: take it
+            return newLease(waiter.join(), startedNanos, false, ttl);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (!waiter.cancel(false)) {
+                giveBack(waiter.join());
+            }
+            throw new PoolStoppedException(name());
+        } catch (ExecutionException e) {
+            throw new PoolStoppedException(name());
+        }
+    }
+
+    private Lease newLease(Member m, long startedNanos, boolean warm, Duration ttl) {
+        long waitedMs = (System.nanoTime() - startedNanos) / 1_000_000;
+        Instant now = clock.instant();
+        Lease lease = new Lease(UUID.randomUUID().toString(), name(), m.label(), now, now.plus(ttl), waitedMs, warm);
+        leases.put(lease.id(), new ActiveLease(lease, m.id));
+        events.acquired(name(), waitedMs, warm);
+        log.debug("pool {}: lease {} on {} after {} ms ({})", name(), lease.id(), m.label(), waitedMs,
+                warm ? "warm" : "cold");
+        return lease;
+    }
+
+    /** A member handed to a caller that is no longer there goes back through release. */
+    private void giveBack(Member m) {
+        finish(new ActiveLease(new Lease("abandoned", name(), m.label(), clock.instant(), clock.instant(), 0, false),
+                m.id), null);
+    }
+
+    /** Leases held right now. */
+    public int activeLeases() {
+        return leases.size();
+    }
+
+    @Override
+    public Optional<Lease> lease(String leaseId) {
+        ActiveLease a = leases.get(leaseId);
+        return a == null ? Optional.empty() : Optional.of(a.lease);
+    }
+
+    @Override
+    public Lease renew(String leaseId, Duration ttl) {
+        ActiveLease a = active(leaseId);
+        synchronized (a) {
+            a.lease = a.lease.withExpiresAt(clock.instant().plus(ttl));
+            return a.lease;
+        }
+    }
+
+    private ActiveLease active(String leaseId) {
+        ActiveLease a = leases.get(leaseId);
+        if (a != null) {
+            return a;
+        }
+        String why = ended.get(leaseId);
+        throw why != null ? new LeaseExpiredException(leaseId, why) : new LeaseNotActiveException(leaseId);
+    }
+
+    @Override
+    public ExecutionResult execute(String leaseId, ExecutionRequest request) {
+        ActiveLease a = active(leaseId);
+        if (!a.running.tryLock()) {
+            throw new LeaseBusyException(leaseId);
+        }
+        try {
+            String backendId;
+            lock.lock();
+            try {
+                Member m = members.get(a.memberId);
+                if (leases.get(leaseId) != a || m == null || m.state != MemberState.LEASED) {
+                    throw new LeaseExpiredException(leaseId, "its sandbox is gone");
+                }
+                backendId = m.backendId;
+            } finally {
+                lock.unlock();
+            }
+            executions.incrementAndGet();
+            ExecutionResult result;
+            try {
+                RunnerClient.Outcome outcome = RunnerClient.run(backend, backendId, request, settings.maxOutputBytes());
+                if (outcome.damaged()) {
+                    a.damaged = true;
+                    log.warn("pool {}: sandbox {} failed during an execution and will be replaced: {}", name(),
+                            a.lease.sandbox(), outcome.result().error());
+                }
+                result = outcome.result();
+            } catch (BackendException e) {
+                a.damaged = true;
+                log.warn("pool {}: sandbox {} failed during an execution and will be replaced: {}", name(),
+                        a.lease.sandbox(), e.getMessage());
+                result = ExecutionResult.sandboxFailed("the sandbox failed: " + e.getMessage(), 0, false);
+            }
+            events.executed(name(), result);
+            log.info("pool {}: execution on {}: acquired in {} ms ({}), ran {} ms, exit {}{}{}", name(),
+                    a.lease.sandbox(), a.lease.waitedMs(), a.lease.warm() ? "warm" : "cold", result.durationMs(),
+                    result.exitCode(), result.timedOut() ? ", timed out" : "",
+                    result.truncated() ? ", output truncated" : "");
+            return result;
+        } finally {
+            a.running.unlock();
+        }
+    }
+
+    @Override
+    public void release(String leaseId) {
+        ActiveLease a = leases.remove(leaseId);
+        if (a == null) {
+            active(leaseId); // throws: expired, or unknown / released twice
+            return;
+        }
+        finish(a, null);
+    }
+
+    /**
+     * Returns the lease's member: recycled, or destroyed as the planner decides; {@code forced} destroys it whatever
+     * the spec says (its lease expired while code ran in it).
+     */
+    private void finish(ActiveLease a, RetireReason forced) {
+        Member cleaning = null;
+        lock.lock();
+        try {
+            Member m = members.get(a.memberId);
+            if (m == null || m.state != MemberState.LEASED) {
+                return; // lost while leased: already being replaced
+            }
+            ReleaseDecision decision = forced != null ? new ReleaseDecision(forced)
+                    : planner.afterRelease(settings, m.snapshot(), a.damaged, clock.instant());
+            if (decision.recycle()) {
+                m.state = MemberState.CLEANING;
+                m.busy = true;
+                cleaning = m;
+            } else {
+                retire(m, decision.destroyBecause());
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (cleaning != null) {
+            Member m = cleaning;
+            workers.execute(() -> clean(m));
+        }
+        requestReconcile();
+    }
+
+    /** Reclaims leases whose time to live passed: a running execution dies with its sandbox. */
+    private void expireLeases(Instant now) {
+        for (ActiveLease a : List.copyOf(leases.values())) {
+            if (a.lease.expiresAt().isAfter(now) || !leases.remove(a.lease.id(), a)) {
+                continue;
+            }
+            ended.put(a.lease.id(), "not renewed before " + a.lease.expiresAt());
+            events.leaseExpired(name());
+            boolean running = a.running.isLocked();
+            log.info("pool {}: lease {} on {} expired{}", name(), a.lease.id(), a.lease.sandbox(),
+                    running ? " during an execution: the sandbox is destroyed" : "");
+            finish(a, running ? RetireReason.LEASE_EXPIRED : null);
+        }
+    }
+
+    /** Under the lock: a member lost while leased ends its lease. */
+    private void endLeasesOf(Member m, String why) {
+        for (ActiveLease a : List.copyOf(leases.values())) {
+            if (a.memberId.equals(m.id) && leases.remove(a.lease.id(), a)) {
+                ended.put(a.lease.id(), why);
+            }
+        }
+    }
+
+    /** An active lease and what only the pool knows of it. */
+    private static final class ActiveLease {
+        final String memberId;
+        /** Held while an execution runs: a second one is refused, never interleaved. */
+        final ReentrantLock running = new ReentrantLock();
+        volatile Lease lease;
+        volatile boolean damaged;
+
+        ActiveLease(Lease lease, String memberId) {
+            this.lease = lease;
+            this.memberId = memberId;
+        }
+    }
+
+    // ---- the loop ---------------------------------------------------------------------------------------------
+
+    /** Runs the planner soon (at most one queued run), e.g. when a caller starts waiting or a member changes. */
+    void requestReconcile() {
+        if (reconcileQueued.compareAndSet(false, true)) {
+            try {
+                scheduler.execute(this::tickSafely);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                reconcileQueued.set(false); // stopping: nothing more to plan
+            }
+        }
+    }
+
+    private void tickSafely() {
+        reconcileQueued.set(false);
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            log.error("pool {}: reconcile failed, retrying on the next tick", name(), e);
+        }
+    }
+
+    private void tick() {
+        Instant now = clock.instant();
+        expireLeases(now);
+        if (Duration.between(lastSync, now).compareTo(config.syncInterval()) >= 0) {
+            lastSync = now;
+            syncWithBackend();
+        }
+        List<Runnable> work = new ArrayList<>();
+        lock.lock();
+        try {
+            if (stopped) {
+                return;
+            }
+            PoolSettings s = settings;
+            List<MemberSnapshot> snapshot = members.values().stream().map(Member::snapshot).toList();
+            Plan plan = planner.plan(s, snapshot, waiters.size(), now, createNotBefore);
+            plan.retire().forEach((id, reason) -> retire(members.get(id), reason));
+            for (String id : plan.probe()) {
+                Member m = members.get(id);
+                m.busy = true;
+                work.add(() -> probe(m));
+            }
+            for (int i = 0; i < plan.create(); i++) {
+                Member m = new Member(UUID.randomUUID().toString().substring(0, 8), s.specHash(), now,
+                        MemberState.STARTING);
+                m.busy = true;
+                members.put(m.id, m);
+                work.add(() -> create(m, s));
+            }
+            for (Member m : members.values()) {
+                if (m.state == MemberState.TERMINATING && !m.busy) {
+                    m.busy = true; // an earlier removal failed: try again
+                    work.add(() -> destroy(m));
+                }
+            }
+            maybeLogStats(now);
+        } finally {
+            lock.unlock();
+        }
+        work.forEach(workers::execute);
+    }
+
+    /** Notices members whose sandbox was killed, stopped or removed behind the pool's back. */
+    private void syncWithBackend() {
+        List<SandboxRef> refs;
+        try {
+            refs = backend.list(name());
+        } catch (BackendException e) {
+            log.warn("pool {}: cannot list members on {}: {}", name(), backend.kind(), e.getMessage());
+            return;
+        }
+        Set<String> running = new java.util.HashSet<>();
+        refs.stream().filter(SandboxRef::running).forEach(r -> running.add(r.id()));
+        lock.lock();
+        try {
+            for (Member m : List.copyOf(members.values())) {
+                if (m.backendId != null && m.state != MemberState.TERMINATING && !running.contains(m.backendId)) {
+                    log.warn("pool {}: member {} is gone or stopped ({}), replacing it", name(), m.label(), m.state);
+                    endLeasesOf(m, "its sandbox " + m.label() + " was lost");
+                    retire(m, RetireReason.LOST);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void create(Member m, PoolSettings s) {
+        long started = System.nanoTime();
+        try {
+            SandboxRef ref = backend.create(s);
+            boolean unwanted;
+            lock.lock();
+            try {
+                m.backendId = ref.id();
+                m.name = ref.name();
+                created.incrementAndGet();
+                unwanted = m.state == MemberState.TERMINATING;
+                m.busy = unwanted;
+            } finally {
+                lock.unlock();
+            }
+            if (unwanted) {
+                destroy(m); // retired or stopped while it was being created
+                return;
+            }
+            log.info("pool {}: member {} created in {} ms", name(), ref.name(), (System.nanoTime() - started) / 1_000_000);
+        } catch (RuntimeException e) {
+            lock.lock();
+            try {
+                members.remove(m.id);
+                recordStartFailure(e.getMessage());
+            } finally {
+                lock.unlock();
+            }
+        }
+        requestReconcile();
+    }
+
+    /** Under the lock. Counts a failed start and backs creation off exponentially, so a broken image never spins. */
+    private void recordStartFailure(String reason) {
+        startFailures++;
+        lastStartError = reason;
+        long factor = 1L << Math.min(startFailures - 1, 20);
+        Duration delay = config.initialBackoff().multipliedBy(factor);
+        if (delay.compareTo(config.maxBackoff()) > 0) {
+            delay = config.maxBackoff();
+        }
+        createNotBefore = clock.instant().plus(delay);
+        log.warn("pool {}: a member failed to start ({} in a row), next attempt in {} ms: {}", name(),
+                startFailures, delay.toMillis(), reason);
+    }
+
+    private void probe(Member m) {
+        PoolSettings s = settings;
+        String failure;
+        try {
+            ExecOutput out = backend.exec(m.backendId, new ExecCall(s.probeCommand(), null, s.probeTimeout(), 65_536));
+            if (out.timedOut()) {
+                failure = "no answer within " + s.probeTimeout().toMillis() + " ms";
+            } else if (!out.succeeded() || !out.stdoutText().contains(s.probeExpectOutput())) {
+                failure = "exit " + out.exitCode() + ", output " + abbreviate(out.stdoutText() + out.stderrText());
+            } else {
+                failure = null;
+            }
+        } catch (SandboxGoneException e) {
+            failure = "sandbox gone";
+        } catch (BackendException e) {
+            failure = e.getMessage();
+        }
+        Instant now = clock.instant();
+        lock.lock();
+        try {
+            m.busy = false;
+            m.lastProbeAt = now;
+            m.lastProbeOk = failure == null;
+            m.lastProbeError = failure;
+            if (m.state == MemberState.TERMINATING) {
+                return;
+            }
+            if (failure == null) {
+                m.probeFailures = 0;
+                if (m.state == MemberState.STARTING) {
+                    startFailures = 0;
+                    createNotBefore = null;
+                    log.info("pool {}: member {} ready {} ms after creation", name(), m.label(),
+                            Duration.between(m.createdAt, now).toMillis());
+                    becomeReady(m, now);
+                }
+            } else if (m.state == MemberState.STARTING) {
+                // the planner retires it at the start-up deadline, and that counts as a failed start
+                log.debug("pool {}: member {} not healthy yet: {}", name(), m.label(), failure);
+            } else {
+                m.probeFailures++;
+                events.probeFailed(name());
+                log.warn("pool {}: member {} failed its health probe ({} of {}): {}", name(), m.label(),
+                        m.probeFailures, s.probeFailureThreshold(), failure);
+            }
+        } finally {
+            lock.unlock();
+        }
+        requestReconcile();
+    }
+
+    /** Cleans a released or adopted member, with retries; one that stays dirty is destroyed. */
+    private void clean(Member m) {
+        String failure = null;
+        for (int attempt = 1; attempt <= config.cleanupAttempts(); attempt++) {
+            try {
+                ExecOutput out = backend.exec(m.backendId, new ExecCall(SandboxScripts.cleanupCommand(), null,
+                        CLEANUP_TIMEOUT, 65_536));
+                if (out.succeeded() && out.stdoutText().contains("CLEAN_OK")) {
+                    failure = null;
+                    break;
+                }
+                failure = out.timedOut() ? "clean-up timed out"
+                        : "exit " + out.exitCode() + ": " + abbreviate(out.stderrText());
+            } catch (SandboxGoneException e) {
+                failure = "sandbox gone";
+                break;
+            } catch (BackendException e) {
+                failure = e.getMessage();
+            }
+            if (stopped) {
+                return; // the member was removed under the clean-up by stop()
+            }
+            log.warn("pool {}: cleaning member {} failed (attempt {} of {}): {}", name(), m.label(), attempt,
+                    config.cleanupAttempts(), failure);
+        }
+        Instant now = clock.instant();
+        lock.lock();
+        try {
+            m.busy = false;
+            if (m.state != MemberState.CLEANING) {
+                return;
+            }
+            if (failure != null) {
+                retire(m, RetireReason.CLEANUP_FAILED);
+            } else {
+                // the clean-up itself ran Python in the sandbox: as good as a probe
+                m.lastProbeAt = now;
+                m.lastProbeOk = true;
+                m.probeFailures = 0;
+                becomeReady(m, now);
+            }
+        } finally {
+            lock.unlock();
+        }
+        requestReconcile();
+    }
+
+    /** Under the lock: the first waiter gets the member, or it joins the ready set. */
+    private void becomeReady(Member m, Instant now) {
+        m.readySince = now;
+        m.state = MemberState.READY;
+        while (!waiters.isEmpty()) {
+            CompletableFuture<Member> w = waiters.pollFirst();
+            markLeased(m);
+            if (w.complete(m)) {
+                return;
+            }
+            m.uses--;
+            m.state = MemberState.READY;
+        }
+    }
+
+    private void markLeased(Member m) {
+        m.state = MemberState.LEASED;
+        m.uses++;
+    }
+
+    /** The most recently readied member: keeps the others idle, so idle shrinking can retire them. */
+    private Member newestReady() {
+        return members.values().stream()
+                .filter(m -> m.state == MemberState.READY)
+                .max(Comparator.comparing(m -> m.readySince))
+                .orElse(null);
+    }
+
+    /** Under the lock. */
+    private void retire(Member m, RetireReason reason) {
+        if (m == null || m.state == MemberState.TERMINATING) {
+            return;
+        }
+        if (reason == RetireReason.STARTUP_TIMEOUT) {
+            recordStartFailure("member " + m.label() + " not healthy within " + config.startupTimeout().toSeconds()
+                    + " s" + (m.lastProbeError == null ? "" : ": " + m.lastProbeError));
+        }
+        log.info("pool {}: retiring member {} ({}, {} uses, age {} s)", name(), m.label(), reason, m.uses,
+                Duration.between(m.createdAt, clock.instant()).toSeconds());
+        retiredBy.get(reason).incrementAndGet();
+        events.memberRetired(name(), reason);
+        m.state = MemberState.TERMINATING;
+        if (!m.busy) {
+            m.busy = true;
+            workers.execute(() -> destroy(m));
+        }
+        // a busy member (being created, probed or cleaned) is destroyed when that call reports back
+    }
+
+    private void destroy(Member m) {
+        boolean gone = true;
+        if (m.backendId != null) {
+            try {
+                backend.destroy(m.backendId);
+            } catch (BackendException e) {
+                gone = false;
+                log.warn("pool {}: cannot remove member {}, retrying: {}", name(), m.label(), e.getMessage());
+            }
+        }
+        lock.lock();
+        try {
+            m.busy = false;
+            if (gone) {
+                members.remove(m.id);
+            }
+        } finally {
+            lock.unlock();
+        }
+        requestReconcile();
+    }
+
+    private void adoptLeftovers(PoolSettings s) {
+        List<SandboxRef> leftovers;
+        try {
+            leftovers = backend.list(s.name());
+        } catch (BackendException e) {
+            log.warn("pool {}: cannot look for members left by an earlier run: {}", name(), e.getMessage());
+            return;
+        }
+        Instant now = clock.instant();
+        lock.lock();
+        try {
+            int adopted = 0;
+            for (SandboxRef ref : leftovers) {
+                Member m = new Member(UUID.randomUUID().toString().substring(0, 8), ref.specHash(), ref.createdAt(),
+                        MemberState.CLEANING);
+                m.backendId = ref.id();
+                m.name = ref.name();
+                m.busy = true;
+                members.put(m.id, m);
+                boolean adoptable = ref.running() && s.specHash().equals(ref.specHash()) && adopted < s.maxSize();
+                if (adoptable) {
+                    adopted++;
+                    // an earlier run may have left it mid-lease: it is cleaned like any released member
+                    log.info("pool {}: adopting member {} left by an earlier run", name(), ref.name());
+                    workers.execute(() -> clean(m));
+                } else {
+                    log.info("pool {}: removing member {} left by an earlier run ({})", name(), ref.name(),
+                            ref.running() ? "other spec or over maxSize" : "not running");
+                    m.state = MemberState.TERMINATING;
+                    retiredBy.get(RetireReason.ORPHANED).incrementAndGet();
+                    workers.execute(() -> destroy(m));
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- status -----------------------------------------------------------------------------------------------
+
+    @Override
+    public PoolStats stats() {
+        Instant now = clock.instant();
+        lock.lock();
+        try {
+            PoolSettings s = settings;
+            Map<MemberState, Integer> counts = new EnumMap<>(MemberState.class);
+            for (MemberState st : MemberState.values()) {
+                counts.put(st, 0);
+            }
+            List<MemberInfo> infos = new ArrayList<>();
+            for (Member m : members.values()) {
+                counts.merge(m.state, 1, Integer::sum);
+                infos.add(new MemberInfo(m.id, m.name, m.state, m.uses,
+                        Duration.between(m.createdAt, now).toSeconds(), m.lastProbeAt, m.lastProbeOk,
+                        m.lastProbeError));
+            }
+            int terminating = counts.get(MemberState.TERMINATING);
+            int starting = counts.get(MemberState.STARTING) + counts.get(MemberState.CLEANING);
+            int replicas = members.size() - terminating;
+            var inputs = new PoolConditions.Inputs(s.minSize(), s.maxSize(), replicas, counts.get(MemberState.READY),
+                    counts.get(MemberState.LEASED), counts.get(MemberState.CLEANING),
+                    counts.get(MemberState.STARTING), terminating,
+                    waiters.size(), startFailures,
+                    lastStartError);
+            long retired = retiredBy.values().stream().mapToLong(AtomicLong::get).sum();
+            return new PoolStats(s.name(), backend.kind(), s.image(), s.minSize(), s.maxSize(), replicas,
+                    counts.get(MemberState.READY), counts.get(MemberState.LEASED), starting, terminating,
+                    waiters.size(), executions.get(), created.get(), retired, startFailures, lastStartError,
+                    createNotBefore, infos, conditions.update(inputs, now));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock. */
+    private void maybeLogStats(Instant now) {
+        if (Duration.between(lastStatsLog, now).compareTo(config.statsLogInterval()) < 0) {
+            return;
+        }
+        lastStatsLog = now;
+        long ready = members.values().stream().filter(m -> m.state == MemberState.READY).count();
+        long leased = members.values().stream().filter(m -> m.state == MemberState.LEASED).count();
+        log.info("pool {}: {} members ({} ready, {} leased), {} waiting, {} executions, {} created, {} retired",
+                name(), members.size(), ready, leased, waiters.size(), executions.get(), created.get(),
+                retiredBy.values().stream().mapToLong(AtomicLong::get).sum());
+    }
+
+    private Duration retryAfter() {
+        return Duration.ofSeconds(1);
+    }
+
+    // ---- shutdown ---------------------------------------------------------------------------------------------
+
+    /** Stops handing out members, fails waiting callers, and removes every member. Waits for the removals. */
+    public void stop() {
+        List<Member> all;
+        lock.lock();
+        try {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            waiters.forEach(w -> w.completeExceptionally(new PoolStoppedException(name())));
+            waiters.clear();
+            leases.keySet().forEach(id -> ended.put(id, "the pool stopped"));
+            leases.clear();
+            all = List.copyOf(members.values());
+            all.forEach(m -> m.state = MemberState.TERMINATING);
+        } finally {
+            lock.unlock();
+        }
+        scheduler.shutdownNow();
+        log.info("pool {}: stopping, removing {} members", name(), all.size());
+        List<CompletableFuture<Void>> removals = all.stream()
+                .filter(m -> m.backendId != null)
+                .map(m -> CompletableFuture.runAsync(() -> backend.destroy(m.backendId), workers)
+                        .exceptionally(e -> {
+                            log.warn("pool {}: cannot remove member {}: {}", name(), m.label(), e.getMessage());
+                            return null;
+                        }))
+                .toList();
+        CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new)).orTimeout(60, TimeUnit.SECONDS)
+                .exceptionally(e -> null).join();
+        // creations still under way finish into TERMINATING and remove themselves; wait for them briefly
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("pool {}: backend calls still running after 30 s", name());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        retiredBy.get(RetireReason.SHUTDOWN).addAndGet(all.size());
+        log.info("pool {}: stopped", name());
+    }
+
+    private static String abbreviate(String s) {
+        String t = s.strip().replace('\n', ' ');
+        return t.length() <= 200 ? t : t.substring(0, 200) + "...";
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -14,15 +14,15 @@ import java.util.Map;
  * Derives Ready, Progressing and Degraded from a pool's counts, and keeps each condition's
  * {@code lastTransitionTime} unchanged until its status flips (Kubernetes API conventions).
  */
-final class PoolConditions {
+public final class PoolConditions {
     private final Map<String, Condition> last = new HashMap<>();
 
     /** Counts that the conditions are derived from. */
-    record Inputs(int minSize, int maxSize, int replicas, int ready, int leased, int cleaning, int starting,
+    public record Inputs(int minSize, int maxSize, int replicas, int ready, int leased, int cleaning, int starting,
             int terminating, int waiters, int startFailures, String lastStartError) {
     }
 
-    synchronized List<Condition> update(Inputs in, Instant now) {
+    public synchronized List<Condition> update(Inputs in, Instant now) {
         List<Condition> out = new ArrayList<>();
         boolean failing = in.startFailures() > 0;
         String startProblem = "members fail to start (" + in.startFailures() + " in a row, backing off): "

@@ -8,9 +8,11 @@ import dev.sandboxpool.api.v1alpha1.ResourcesSpec;
 import dev.sandboxpool.api.v1alpha1.ReusePolicy;
 import dev.sandboxpool.api.v1alpha1.ReuseSpec;
 import dev.sandboxpool.api.v1alpha1.SandboxPoolSpec;
+import dev.sandboxpool.api.v1alpha1.TolerationSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -112,6 +114,16 @@ public final class PoolSpecValidator {
             error("spec.network", "must be None or Allowed");
         }
 
+        if (spec.getRuntimeClassName() != null && !NAME.matcher(spec.getRuntimeClassName()).matches()) {
+            error("spec.runtimeClassName", "must be a RuntimeClass name, got " + quote(spec.getRuntimeClassName()));
+        }
+        List<TolerationSpec> tolerations = spec.getTolerations() == null ? List.of() : spec.getTolerations();
+        for (int i = 0; i < tolerations.size(); i++) {
+            TolerationSpec t = tolerations.get(i);
+            if (t.getOperator() != null && !t.getOperator().equals("Exists") && !t.getOperator().equals("Equal")) {
+                error("spec.tolerations[" + i + "].operator", "must be Exists or Equal, got " + quote(t.getOperator()));
+            }
+        }
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(name, errors);
         }
@@ -119,7 +131,8 @@ public final class PoolSpecValidator {
                 idleTimeout, orDefault(reuse.getPolicy(), ReusePolicy.Recycle), reuse.getMaxUses(),
                 probe.getCommand(), probe.getExpectOutput(), period, probeTimeout, probe.getFailureThreshold(),
                 milliCpus, memory, res.getPids(), tmpfs, defaultTimeout, maxTimeout, exec.getMaxOutputBytes(),
-                orDefault(spec.getNetwork(), NetworkMode.None), defaultTtl, maxTtl, acquireTimeout);
+                orDefault(spec.getNetwork(), NetworkMode.None), defaultTtl, maxTtl, acquireTimeout,
+                spec.getRuntimeClassName(), orDefault(spec.getNodeSelector(), Map.of()), tolerations);
     }
 
     private Duration duration(String field, String text) {

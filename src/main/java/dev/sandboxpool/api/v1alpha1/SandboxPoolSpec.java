@@ -7,6 +7,10 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.model.annotation.SpecReplicas;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** The declared shape of a pool. Field initialisers are the defaults; {@code @Default} mirrors them in the CRD. */
 @ValidationRule(value = "self.minSize <= self.maxSize", message = "minSize must not be greater than maxSize")
@@ -57,6 +61,15 @@ public class SandboxPoolSpec {
     @Default("None")
     @JsonPropertyDescription("Network access of members: None (default, no network at all) or Allowed.")
     private NetworkMode network = NetworkMode.None;
+
+    @JsonPropertyDescription("Cluster mode: RuntimeClass of member pods, e.g. gvisor or kata for a stronger boundary.")
+    private String runtimeClassName;
+
+    @JsonPropertyDescription("Cluster mode: node labels member pods must be scheduled on.")
+    private Map<String, String> nodeSelector = new LinkedHashMap<>();
+
+    @JsonPropertyDescription("Cluster mode: tolerations of member pods.")
+    private List<TolerationSpec> tolerations = new ArrayList<>();
 
     public String getImage() {
         return image;
@@ -136,6 +149,30 @@ public class SandboxPoolSpec {
 
     public void setLease(LeaseSpec lease) {
         this.lease = lease;
+    }
+
+    public String getRuntimeClassName() {
+        return runtimeClassName;
+    }
+
+    public void setRuntimeClassName(String runtimeClassName) {
+        this.runtimeClassName = runtimeClassName;
+    }
+
+    public Map<String, String> getNodeSelector() {
+        return nodeSelector;
+    }
+
+    public void setNodeSelector(Map<String, String> nodeSelector) {
+        this.nodeSelector = nodeSelector;
+    }
+
+    public List<TolerationSpec> getTolerations() {
+        return tolerations;
+    }
+
+    public void setTolerations(List<TolerationSpec> tolerations) {
+        this.tolerations = tolerations;
     }
 
     public NetworkMode getNetwork() {

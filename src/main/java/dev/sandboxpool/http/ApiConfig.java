@@ -1,15 +1,17 @@
 package dev.sandboxpool.http;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
-import java.time.Duration;
 
 /** Settings of the HTTP API ({@value #PREFIX}.*). */
 @ConfigurationProperties(ApiConfig.PREFIX)
 public class ApiConfig {
     public static final String PREFIX = "sandboxpool.api";
 
-    /** How long a one-shot execution waits for a free sandbox before it gets 429. Default 30s. */
-    private Duration acquireTimeout = Duration.ofSeconds(30);
+    /**
+     * Bearer token every {@code /v1} call must carry ({@code SANDBOXPOOL_API_TOKEN}). Unset: no authentication, for
+     * local mode bound to 127.0.0.1.
+     */
+    private String token;
 
     /** Largest code accepted, in bytes. Default 1 MiB. */
     private int maxCodeBytes = 1 << 20;
@@ -17,12 +19,12 @@ public class ApiConfig {
     /** Largest stdin accepted, in bytes. Default 1 MiB. */
     private int maxStdinBytes = 1 << 20;
 
-    public Duration getAcquireTimeout() {
-        return acquireTimeout;
+    public String getToken() {
+        return token;
     }
 
-    public void setAcquireTimeout(Duration acquireTimeout) {
-        this.acquireTimeout = acquireTimeout;
+    public void setToken(String token) {
+        this.token = token;
     }
 
     public int getMaxCodeBytes() {

@@ -2,6 +2,7 @@ package dev.sandboxpool.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -40,11 +41,12 @@ public class JsonBodies {
             throw ApiException.badRequest("body", "a JSON object is required");
         }
         try {
-            T value = mapper.readValue(body, type);
-            if (value == null) {
-                throw ApiException.badRequest("body", "a JSON object is required, got null");
+            JsonNode tree = mapper.readTree(body);
+            if (tree == null || !tree.isObject()) {
+                throw ApiException.badRequest("body", "must be a JSON object, got "
+                        + (tree == null ? "nothing" : tree.getNodeType().name().toLowerCase()));
             }
-            return value;
+            return mapper.treeToValue(tree, type);
         } catch (UnrecognizedPropertyException e) {
             throw ApiException.badRequest(path(e), "unknown field (known: " + e.getKnownPropertyIds() + ")");
         } catch (JsonMappingException e) {

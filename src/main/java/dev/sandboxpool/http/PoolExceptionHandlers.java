@@ -1,5 +1,7 @@
 package dev.sandboxpool.http;
 
+import dev.sandboxpool.pool.LeaseBusyException;
+import dev.sandboxpool.pool.LeaseExpiredException;
 import dev.sandboxpool.pool.LeaseNotActiveException;
 import dev.sandboxpool.pool.NoSandboxAvailableException;
 import dev.sandboxpool.pool.PoolStoppedException;
@@ -36,12 +38,25 @@ final class PoolExceptionHandlers {
         }
     }
 
+    /** Unknown or released: 404. Ended without a release (expired, sandbox lost): 410, saying why. */
     @Produces
     @Singleton
     static class LeaseGone implements ExceptionHandler<LeaseNotActiveException, HttpResponse<ApiError>> {
         @Override
         public HttpResponse<ApiError> handle(HttpRequest request, LeaseNotActiveException e) {
+            if (e instanceof LeaseExpiredException) {
+                return HttpResponse.<ApiError>status(HttpStatus.GONE).body(new ApiError("LeaseExpired", e.getMessage()));
+            }
             return HttpResponse.<ApiError>status(HttpStatus.NOT_FOUND).body(new ApiError("LeaseNotFound", e.getMessage()));
+        }
+    }
+
+    @Produces
+    @Singleton
+    static class Busy implements ExceptionHandler<LeaseBusyException, HttpResponse<ApiError>> {
+        @Override
+        public HttpResponse<ApiError> handle(HttpRequest request, LeaseBusyException e) {
+            return HttpResponse.<ApiError>status(HttpStatus.CONFLICT).body(new ApiError("LeaseBusy", e.getMessage()));
         }
     }
 }

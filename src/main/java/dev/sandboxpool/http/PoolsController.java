@@ -47,7 +47,7 @@ public class PoolsController {
     public ExecutionResponse execute(String pool, @Nullable @Body String body) {
         Pool p = find(pool);
         ExecutionRequest request = ExecutionRequests.from(json.read(body, ExecutionBody.class), p.settings(), config);
-        Pool.Execution run = p.runOnce(request, config.getAcquireTimeout());
+        Pool.Execution run = p.runOnce(request, p.settings().acquireTimeout());
         return ExecutionResponse.of(run.result(), run.lease().waitedMs(), run.lease().sandbox());
     }
 

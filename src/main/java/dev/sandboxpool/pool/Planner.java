@@ -61,6 +61,19 @@ public final class Planner {
             alive--;
         }
 
+        // maxSize lowered below what the pool has: idle members go now, leased ones as they are released
+        List<MemberSnapshot> surplus = members.stream()
+                .filter(m -> m.state() == MemberState.READY && !m.busy() && !retire.containsKey(m.id()))
+                .sorted(Comparator.comparing(MemberSnapshot::readySince, Comparator.nullsFirst(Comparator.naturalOrder())))
+                .toList();
+        for (MemberSnapshot m : surplus) {
+            if (alive <= spec.maxSize()) {
+                break;
+            }
+            retire.put(m.id(), RetireReason.OVER_MAX_SIZE);
+            alive--;
+        }
+
         for (MemberSnapshot m : members) {
             if (m.busy() || retire.containsKey(m.id())) {
                 continue;

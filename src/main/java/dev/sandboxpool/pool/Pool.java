@@ -32,6 +32,11 @@ public interface Pool {
     /** The lease while it is active. */
     Optional<Lease> lease(String leaseId);
 
+    /** Why a lease that is no longer active ended without a release (expired, sandbox lost), if this pool knows. */
+    default Optional<String> whyEnded(String leaseId) {
+        return Optional.empty();
+    }
+
     /**
      * Extends the lease to {@code ttl} from now.
      *

@@ -6,6 +6,8 @@ public enum RetireReason {
     MAX_AGE,
     /** Idle longer than spec.idleTimeout while the pool is above minSize. */
     IDLE,
+    /** The pool has more members than spec.maxSize (it was lowered). */
+    OVER_MAX_SIZE,
     /** Failed spec.healthProbe.failureThreshold probes in a row. */
     UNHEALTHY,
     /** Made from an older spec (image, limits, network changed). */

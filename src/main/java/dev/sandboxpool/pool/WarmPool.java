@@ -210,6 +210,11 @@ public final class WarmPool implements Pool {
     }
 
     @Override
+    public Optional<String> whyEnded(String leaseId) {
+        return Optional.ofNullable(ended.get(leaseId));
+    }
+
+    @Override
     public Lease renew(String leaseId, Duration ttl) {
         ActiveLease a = active(leaseId);
         synchronized (a) {

@@ -1,6 +1,7 @@
 package dev.sandboxpool.spec;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -31,7 +32,11 @@ public final class Durations {
             };
             millis = millis.add(amount.multiply(BigDecimal.valueOf(unit)));
         }
-        return Optional.of(Duration.ofMillis(millis.longValue()));
+        try {
+            return Optional.of(Duration.ofMillis(millis.setScale(0, RoundingMode.DOWN).longValueExact()));
+        } catch (ArithmeticException tooLong) {
+            return Optional.empty();
+        }
     }
 
     /** The shortest text {@link #parse} reads back as the same duration. */

@@ -1,6 +1,7 @@
 package dev.sandboxpool.spec;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,9 +44,14 @@ public final class Quantities {
         if (m == null || !m.matches()) {
             return Optional.empty();
         }
-        if (m.group(1) != null) {
-            return Optional.of(Long.parseLong(m.group(1)));
+        try {
+            if (m.group(1) != null) {
+                return Optional.of(Long.parseLong(m.group(1)));
+            }
+            return Optional.of(new BigDecimal(m.group(2)).movePointRight(3).setScale(0, RoundingMode.DOWN)
+                    .longValueExact());
+        } catch (ArithmeticException | NumberFormatException tooLarge) {
+            return Optional.empty();
         }
-        return Optional.of(new BigDecimal(m.group(2)).movePointRight(3).longValue());
     }
 }

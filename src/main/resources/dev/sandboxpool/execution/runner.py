@@ -102,8 +102,14 @@ def run(req):
                     proc.stdin.close()
     os.close(exited)
     # Whatever the execution started in its own session goes with it: on timeout and flood the program
-    # too; daemons that left the session are the recycle cleanup's job.
+    # too. A timed-out execution takes its whole tree, daemons that left the session included: every
+    # process but PID 1 and this runner (one execution runs per sandbox at a time).
     kill_group(proc.pid)
+    if timed_out:
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     code = proc.wait()
     return {"stdout": out[proc.stdout.fileno()].decode("utf-8", "replace"),
             "stderr": out[proc.stderr.fileno()].decode("utf-8", "replace"),

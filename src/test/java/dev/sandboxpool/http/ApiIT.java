@@ -25,7 +25,6 @@ import org.junit.jupiter.api.TestInstance;
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Property(name = "sandboxpool.local.specs", value = "src/test/resources/http-it-pools.yaml")
-@Property(name = "sandboxpool.api.acquire-timeout", value = "500ms")
 class ApiIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();

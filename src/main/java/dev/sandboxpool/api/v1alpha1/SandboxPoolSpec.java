@@ -25,7 +25,7 @@ public class SandboxPoolSpec {
     @SpecReplicas
     @Min(0)
     @Default("2")
-    @JsonPropertyDescription("Warm members kept ready at all times (also the scale subresource's replicas).")
+    @JsonPropertyDescription("Members the pool keeps at all times, ready or leased; it pre-warms to this many. Also the scale subresource's replicas.")
     private int minSize = 2;
 
     @Min(1)

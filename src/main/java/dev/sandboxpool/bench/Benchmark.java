@@ -1,0 +1,365 @@
+package dev.sandboxpool.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.HostConfig;
+import dev.sandboxpool.backend.ExecCall;
+import dev.sandboxpool.backend.docker.DockerBackend;
+import dev.sandboxpool.backend.docker.DockerClients;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+
+/**
+ * {@code ./sandboxpool bench}: measures the product against its baselines in one run on one machine and prints a
+ * table. Every figure is also given as a ratio to the bare {@code docker exec} baseline measured at the same
+ * concurrency, because machines here are noisy and absolute numbers travel badly.
+ *
+ * <p>It starts the application jar as a child process twice: once with 3 pools of 5 idle members (footprint and
+ * start-up), once with the latency pools. Parameters are printed first.
+ */
+public final class Benchmark {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String IMAGE = System.getenv().getOrDefault("SANDBOX_IMAGE", "sandboxpool/python:latest");
+    private static final int[] CONCURRENCY = {1, 4, 16};
+    /** Each measured scenario runs this long per concurrency level (after a short warm-up). */
+    private static final Duration SCENARIO_TIME = Duration.ofSeconds(
+            Long.parseLong(System.getenv().getOrDefault("BENCH_SECONDS", "4")));
+    private static final String PRINT_ONE = "{\"code\":\"print(1)\"}";
+
+    private final HttpClient http = HttpClient.newBuilder().executor(Executors.newCachedThreadPool()).build();
+    private final List<String[]> rows = new ArrayList<>();
+    private final Map<Integer, Double> bareExecP50 = new java.util.HashMap<>();
+
+    public static void main(String[] args) throws Exception {
+        Path jar = Path.of(args.length > 0 ? args[0] : "target/sandbox-pool.jar");
+        new Benchmark().run(jar);
+    }
+
+    private void run(Path jar) throws Exception {
+        System.out.printf(Locale.ROOT, "sandbox-pool benchmark: %d cores, image %s, %s per scenario, concurrency %s%n",
+                Runtime.getRuntime().availableProcessors(), IMAGE, SCENARIO_TIME, java.util.Arrays.toString(CONCURRENCY));
+        System.out.println("latency pool: bench (Recycle, minSize 8 = maxSize 8); refill pools: bench, fresh (SingleUse, 4)");
+        DockerClient docker = DockerClients.connect();
+        DockerBackend backend = new DockerBackend(docker);
+
+        baselines(docker, backend);
+
+        int port = 18080 + (int) (ProcessHandle.current().pid() % 1000);
+        footprint(jar, port);
+        try (App app = App.start(jar, port, extract("latency-pools.yaml"))) {
+            app.awaitReady(http, Duration.ofSeconds(120), Map.of("bench", 8, "fresh", 4));
+            URI base = URI.create("http://127.0.0.1:" + port);
+            for (int c : CONCURRENCY) {
+                measure("one-shot print(1), HTTP", c, i -> post(base, "/v1/pools/bench/executions", PRINT_ONE));
+            }
+            for (int c : CONCURRENCY) {
+                measure("lease acquire+release, HTTP", c, i -> {
+                    JsonNode lease = post(base, "/v1/pools/bench/leases", "{}");
+                    delete(base, "/v1/leases/" + lease.path("id").asText());
+                });
+            }
+            for (int c : CONCURRENCY) {
+                measure("lease + 10 x print(1), HTTP (per lease)", c, i -> {
+                    JsonNode lease = post(base, "/v1/pools/bench/leases", "{}");
+                    String id = lease.path("id").asText();
+                    for (int k = 0; k < 10; k++) {
+                        post(base, "/v1/leases/" + id + "/executions", PRINT_ONE);
+                    }
+                    delete(base, "/v1/leases/" + id);
+                });
+            }
+            refill(base, "bench", 8);
+            refill(base, "fresh", 4);
+        }
+        print();
+    }
+
+    // ---- baselines ----------------------------------------------------------------------------------------------
+
+    private void baselines(DockerClient docker, DockerBackend backend) throws Exception {
+        measure("baseline: fresh container per execution", 1, i -> coldRun(docker));
+        List<String> containers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                containers.add(docker.createContainerCmd(IMAGE).withUser("65534:65534")
+                        .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none")).exec().getId());
+                docker.startContainerCmd(containers.get(i)).exec();
+            }
+            for (int c : CONCURRENCY) {
+                Stats s = measure("baseline: bare docker exec python3 -c print(1)", c, i -> {
+                    String id = containers.get(i % containers.size());
+                    var out = backend.exec(id, ExecCall.of(Duration.ofSeconds(30), "python3", "-c", "print(1)"));
+                    if (!"1\n".equals(out.stdoutText())) {
+                        throw new IllegalStateException("unexpected output " + out.stdoutText());
+                    }
+                });
+                bareExecP50.put(c, s.p50());
+            }
+        } finally {
+            containers.forEach(backend::destroy);
+        }
+    }
+
+    private static void coldRun(DockerClient docker) {
+        String id = docker.createContainerCmd(IMAGE).withUser("65534:65534").withCmd("python3", "-c", "print(1)")
+                .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none").withCapDrop(Capability.ALL))
+                .exec().getId();
+        try {
+            docker.startContainerCmd(id).exec();
+            Integer code = docker.waitContainerCmd(id).start().awaitStatusCode();
+            if (code == null || code != 0) {
+                throw new IllegalStateException("cold run exited " + code);
+            }
+        } finally {
+            docker.removeContainerCmd(id).withForce(true).exec();
+        }
+    }
+
+    // ---- footprint and refill ----------------------------------------------------------------------------------
+
+    private void footprint(Path jar, int port) throws Exception {
+        long started = System.nanoTime();
+        try (App app = App.start(jar, port, extract("footprint-pools.yaml"))) {
+            app.awaitReady(http, Duration.ofSeconds(180), Map.of("idle-a", 5, "idle-b", 5, "idle-c", 5));
+            double readyMs = (System.nanoTime() - started) / 1e6;
+            Thread.sleep(5_000); // let the JIT and the first probes settle before reading memory
+            rows.add(new String[] {"start-up to 3 pools x 5 ready members", "-", fmt(readyMs) + " ms", "-", "-",
+                    "-", "-"});
+            rows.add(new String[] {"resident memory, 3 pools x 5 idle members", "-", app.rssMiB() + " MiB", "-", "-",
+                    "-", "-"});
+        }
+    }
+
+    private void refill(URI base, String pool, int members) throws Exception {
+        List<String> leases = new ArrayList<>();
+        for (int i = 0; i < members; i++) {
+            leases.add(post(base, "/v1/pools/" + pool + "/leases", "{}").path("id").asText());
+        }
+        long started = System.nanoTime();
+        for (String id : leases) {
+            delete(base, "/v1/leases/" + id);
+        }
+        while (get(base, "/v1/pools/" + pool).path("ready").asInt() < members) {
+            Thread.sleep(5);
+        }
+        double ms = (System.nanoTime() - started) / 1e6;
+        rows.add(new String[] {"refill: release all " + members + " of " + pool + " until " + members + " ready", "-",
+                fmt(ms) + " ms", "-", "-", "-", "-"});
+    }
+
+    // ---- measuring ---------------------------------------------------------------------------------------------
+
+    record Stats(double p50, double p99, double perSecond, int count, int errors) {
+    }
+
+    /** Runs {@code call} from {@code concurrency} threads for the scenario time and records a row. */
+    private Stats measure(String name, int concurrency, IntConsumer call) throws Exception {
+        for (int i = 0; i < Math.max(3, concurrency); i++) {
+            call.accept(i); // warm-up: connections, JIT, first cleanups
+        }
+        ExecutorService threads = Executors.newFixedThreadPool(concurrency);
+        long deadline = System.nanoTime() + SCENARIO_TIME.toNanos();
+        AtomicInteger errors = new AtomicInteger();
+        List<Future<List<Long>>> futures = new ArrayList<>();
+        long started = System.nanoTime();
+        for (int t = 0; t < concurrency; t++) {
+            int thread = t;
+            futures.add(threads.submit(() -> {
+                List<Long> samples = new ArrayList<>();
+                int i = thread;
+                while (System.nanoTime() < deadline) {
+                    long t0 = System.nanoTime();
+                    try {
+                        call.accept(i);
+                        samples.add(System.nanoTime() - t0);
+                    } catch (RuntimeException e) {
+                        errors.incrementAndGet();
+                    }
+                    i += concurrency;
+                }
+                return samples;
+            }));
+        }
+        List<Long> all = new ArrayList<>();
+        for (Future<List<Long>> f : futures) {
+            all.addAll(f.get());
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        threads.shutdown();
+        all.sort(null);
+        Stats s = new Stats(percentile(all, 50), percentile(all, 99), all.size() / seconds, all.size(), errors.get());
+        Double base = bareExecP50.get(concurrency);
+        rows.add(new String[] {name, Integer.toString(concurrency), fmt(s.p50()) + " ms", fmt(s.p99()) + " ms",
+                fmt(s.perSecond()) + "/s", base == null ? "-" : String.format(Locale.ROOT, "%.2fx", s.p50() / base),
+                s.count() + " ok, " + s.errors() + " errors"});
+        System.out.printf(Locale.ROOT, "  measured %-45s c=%-2d p50 %8s ms%n", name, concurrency, fmt(s.p50()));
+        return s;
+    }
+
+    private static double percentile(List<Long> sorted, int p) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1))) / 1e6;
+    }
+
+    private void print() {
+        String[] header = {"scenario", "conc.", "p50", "p99", "throughput", "p50 / bare exec", "samples"};
+        int[] width = new int[header.length];
+        List<String[]> all = new ArrayList<>();
+        all.add(header);
+        all.addAll(rows);
+        for (String[] r : all) {
+            for (int i = 0; i < r.length; i++) {
+                width[i] = Math.max(width[i], r[i].length());
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (String[] r : all) {
+            out.append('|');
+            for (int i = 0; i < r.length; i++) {
+                out.append(' ').append(String.format("%-" + width[i] + "s", r[i])).append(" |");
+            }
+            out.append('\n');
+            if (r == header) {
+                out.append('|');
+                for (int w : width) {
+                    out.append("-".repeat(w + 2)).append('|');
+                }
+                out.append('\n');
+            }
+        }
+        System.out.print(out);
+        try {
+            Files.createDirectories(Path.of("target"));
+            Files.writeString(Path.of("target/bench.md"), out.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String fmt(double v) {
+        return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    // ---- HTTP ---------------------------------------------------------------------------------------------------
+
+    private JsonNode post(URI base, String path, String body) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)), 200, 201);
+    }
+
+    private JsonNode get(URI base, String path) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).GET(), 200);
+    }
+
+    private void delete(URI base, String path) {
+        send(HttpRequest.newBuilder(base.resolve(path)).DELETE(), 204);
+    }
+
+    private JsonNode send(HttpRequest.Builder request, int... ok) {
+        try {
+            HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(120)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (java.util.Arrays.stream(ok).noneMatch(s -> s == r.statusCode())) {
+                throw new IllegalStateException(r.statusCode() + " " + r.body());
+            }
+            return r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path extract(String resource) throws IOException {
+        Path file = Files.createTempFile("sandboxpool-bench-", ".yaml");
+        try (InputStream in = Benchmark.class.getResourceAsStream("/bench/" + resource)) {
+            Files.write(file, in.readAllBytes());
+        }
+        file.toFile().deleteOnExit();
+        return file;
+    }
+
+    /** The application as a child process, stopped (and its containers removed) on close. */
+    private record App(Process process, int port) implements AutoCloseable {
+        static App start(Path jar, int port, Path specs) throws IOException {
+            Path log = Files.createTempFile("sandboxpool-bench-app-", ".log");
+            ProcessBuilder pb = new ProcessBuilder("java", "-Dmicronaut.server.port=" + port,
+                    "-Dsandboxpool.local.specs=" + specs, "-jar", jar.toString(), "local")
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            System.out.println("  application log: " + log);
+            return new App(pb.start(), port);
+        }
+
+        void awaitReady(HttpClient http, Duration timeout, Map<String, Integer> readyPerPool) throws Exception {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("the application exited with " + process.exitValue());
+                }
+                try {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/v1/pools")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 200 && allReady(JSON.readTree(r.body()), readyPerPool)) {
+                        return;
+                    }
+                } catch (IOException notYet) {
+                    // the server is not listening yet
+                }
+                Thread.sleep(20);
+            }
+            throw new IllegalStateException("pools not ready within " + timeout);
+        }
+
+        private static boolean allReady(JsonNode pools, Map<String, Integer> wanted) {
+            int satisfied = 0;
+            for (JsonNode p : pools) {
+                Integer n = wanted.get(p.path("name").asText());
+                if (n != null && p.path("ready").asInt() >= n) {
+                    satisfied++;
+                }
+            }
+            return satisfied == wanted.size();
+        }
+
+        long rssMiB() throws IOException {
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+            throw new IllegalStateException("no VmRSS for " + process.pid());
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy(); // SIGTERM: graceful shutdown removes the containers
+            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}

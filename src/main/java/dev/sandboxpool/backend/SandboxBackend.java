@@ -2,6 +2,7 @@ package dev.sandboxpool.backend;
 
 import dev.sandboxpool.spec.PoolSettings;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where sandboxes live: Docker containers locally, pods in a cluster. The pool engine talks only to this port, so it
@@ -21,6 +22,14 @@ public interface SandboxBackend {
 
     /** Runs a command inside the member as the sandbox user, feeding it stdin, within the timeout. */
     ExecOutput exec(String id, ExecCall call);
+
+    /**
+     * Starts {@code command} in the member with stdin held open, streaming its output to {@code listener}; empty when
+     * this backend cannot hold such a process.
+     */
+    default Optional<AttachedProcess> attach(String id, List<String> command, AttachedProcess.Listener listener) {
+        return Optional.empty();
+    }
 
     /** A short word for logs and the API: {@code docker}, {@code kubernetes}. */
     String kind();

@@ -17,7 +17,6 @@ public final class SandboxScripts {
 
     private static final String INIT = load("init.py");
     private static final String RUNNER = load("runner.py");
-    private static final String CLEANUP = load("cleanup.py");
 
     private SandboxScripts() {
     }
@@ -27,16 +26,14 @@ public final class SandboxScripts {
         return List.of("python3", "-c", INIT);
     }
 
-    /** Reads one framed request from stdin, runs it, writes one framed result. */
+    /** Reads one framed request from stdin, answers it, exits: one exec per request. */
     public static List<String> runnerCommand() {
         return List.of("python3", "-c", RUNNER);
     }
 
-    /** Kills every process but PID 1 and empties the writable dirs; prints {@code CLEAN_OK} on success. */
-    public static List<String> cleanupCommand() {
-        var cmd = new java.util.ArrayList<>(List.of("python3", "-c", CLEANUP));
-        cmd.addAll(WRITABLE_DIRS);
-        return List.copyOf(cmd);
+    /** The persistent runner: answers framed requests until its stdin closes. */
+    public static List<String> serveCommand() {
+        return List.of("python3", "-c", RUNNER, "serve");
     }
 
     private static String load(String name) {

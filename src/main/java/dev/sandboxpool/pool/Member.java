@@ -1,5 +1,6 @@
 package dev.sandboxpool.pool;
 
+import dev.sandboxpool.execution.Runner;
 import java.time.Instant;
 
 /** One sandbox of a pool, as the engine tracks it. Mutable, and only touched under the pool's lock. */
@@ -17,6 +18,8 @@ final class Member {
     String lastProbeError;
     int probeFailures;
     boolean busy;
+    /** Runs executions and clean-ups; set once the member first proves healthy (or is cleaned after adoption). */
+    Runner runner;
 
     Member(String id, String specHash, Instant createdAt, MemberState state) {
         this.id = id;

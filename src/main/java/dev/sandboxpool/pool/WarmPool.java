@@ -8,8 +8,10 @@ import dev.sandboxpool.backend.SandboxGoneException;
 import dev.sandboxpool.backend.SandboxRef;
 import dev.sandboxpool.execution.ExecutionRequest;
 import dev.sandboxpool.execution.ExecutionResult;
-import dev.sandboxpool.execution.RunnerClient;
-import dev.sandboxpool.execution.SandboxScripts;
+import dev.sandboxpool.execution.ExecRunner;
+import dev.sandboxpool.execution.Runner;
+import dev.sandboxpool.execution.RunnerOutcome;
+import dev.sandboxpool.execution.RunnerSession;
 import dev.sandboxpool.spec.PoolSettings;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,7 +54,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WarmPool implements Pool {
     private static final Logger log = LoggerFactory.getLogger(WarmPool.class);
-    private static final Duration CLEANUP_TIMEOUT = Duration.ofSeconds(15);
 
     private final SandboxBackend backend;
     private final PoolEngineConfig config;
@@ -239,21 +240,21 @@ public final class WarmPool implements Pool {
             throw new LeaseBusyException(leaseId);
         }
         try {
-            String backendId;
+            Runner runner;
             lock.lock();
             try {
                 Member m = members.get(a.memberId);
                 if (leases.get(leaseId) != a || m == null || m.state != MemberState.LEASED) {
                     throw new LeaseExpiredException(leaseId, "its sandbox is gone");
                 }
-                backendId = m.backendId;
+                runner = m.runner;
             } finally {
                 lock.unlock();
             }
             executions.incrementAndGet();
             ExecutionResult result;
             try {
-                RunnerClient.Outcome outcome = RunnerClient.run(backend, backendId, request, settings.maxOutputBytes());
+                RunnerOutcome outcome = runner.run(request, settings.maxOutputBytes());
                 if (outcome.damaged()) {
                     a.damaged = true;
                     log.warn("pool {}: sandbox {} failed during an execution and will be replaced: {}", name(),
@@ -491,17 +492,25 @@ public final class WarmPool implements Pool {
                 startFailures, delay.toMillis(), reason);
     }
 
+    /**
+     * The spec's probe command (really runs Python), then a round trip through the member's runner; a starting member
+     * that passes gets its runner here, so it is ready to run code the moment it is handed out.
+     */
     private void probe(Member m) {
         PoolSettings s = settings;
         String failure;
+        Runner opened = null;
         try {
             ExecOutput out = backend.exec(m.backendId, new ExecCall(s.probeCommand(), null, s.probeTimeout(), 65_536));
             if (out.timedOut()) {
                 failure = "no answer within " + s.probeTimeout().toMillis() + " ms";
             } else if (!out.succeeded() || !out.stdoutText().contains(s.probeExpectOutput())) {
                 failure = "exit " + out.exitCode() + ", output " + abbreviate(out.stdoutText() + out.stderrText());
-            } else {
+            } else if (m.runner == null) {
+                opened = openRunner(m.backendId);
                 failure = null;
+            } else {
+                failure = m.runner.ping().map(why -> "runner: " + why).orElse(null);
             }
         } catch (SandboxGoneException e) {
             failure = "sandbox gone";
@@ -511,6 +520,9 @@ public final class WarmPool implements Pool {
         Instant now = clock.instant();
         lock.lock();
         try {
+            if (opened != null) {
+                m.runner = opened;
+            }
             m.busy = false;
             m.lastProbeAt = now;
             m.lastProbeOk = failure == null;
@@ -545,16 +557,22 @@ public final class WarmPool implements Pool {
     /** Cleans a released or adopted member, with retries; one that stays dirty is destroyed. */
     private void clean(Member m) {
         String failure = null;
+        Runner runner = m.runner != null ? m.runner : new ExecRunner(backend, m.backendId);
+        Runner opened = null;
         for (int attempt = 1; attempt <= config.cleanupAttempts(); attempt++) {
             try {
-                ExecOutput out = backend.exec(m.backendId, new ExecCall(SandboxScripts.cleanupCommand(), null,
-                        CLEANUP_TIMEOUT, 65_536));
-                if (out.succeeded() && out.stdoutText().contains("CLEAN_OK")) {
-                    failure = null;
+                if (!runner.alive()) {
+                    // user code killed or broke the runner: the member is not reused, whatever state it is in
+                    failure = "its runner is gone";
                     break;
                 }
-                failure = out.timedOut() ? "clean-up timed out"
-                        : "exit " + out.exitCode() + ": " + abbreviate(out.stderrText());
+                failure = runner.clean().orElse(null);
+                if (failure == null) {
+                    if (m.runner == null) {
+                        opened = openRunner(m.backendId);
+                    }
+                    break;
+                }
             } catch (SandboxGoneException e) {
                 failure = "sandbox gone";
                 break;
@@ -570,6 +588,9 @@ public final class WarmPool implements Pool {
         Instant now = clock.instant();
         lock.lock();
         try {
+            if (opened != null) {
+                m.runner = opened;
+            }
             m.busy = false;
             if (m.state != MemberState.CLEANING) {
                 return;
@@ -577,7 +598,7 @@ public final class WarmPool implements Pool {
             if (failure != null) {
                 retire(m, RetireReason.CLEANUP_FAILED);
             } else {
-                // the clean-up itself ran Python in the sandbox: as good as a probe
+                // the clean-up itself was a Python round trip through the runner: as good as a probe
                 m.lastProbeAt = now;
                 m.lastProbeOk = true;
                 m.probeFailures = 0;
@@ -587,6 +608,12 @@ public final class WarmPool implements Pool {
             lock.unlock();
         }
         requestReconcile();
+    }
+
+    /** The persistent runner when the backend can hold one, else one exec per request. */
+    private Runner openRunner(String backendId) {
+        Optional<RunnerSession> session = RunnerSession.open(backend, backendId);
+        return session.<Runner>map(r -> r).orElseGet(() -> new ExecRunner(backend, backendId));
     }
 
     /** Under the lock: the first waiter gets the member, or it joins the ready set. */
@@ -640,6 +667,9 @@ public final class WarmPool implements Pool {
 
     private void destroy(Member m) {
         boolean gone = true;
+        if (m.runner != null) {
+            m.runner.close();
+        }
         if (m.backendId != null) {
             try {
                 backend.destroy(m.backendId);

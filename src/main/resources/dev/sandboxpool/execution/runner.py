@@ -1,13 +1,19 @@
-# The in-sandbox runner: injected with `python3 -c` at execution time, so any image with python3 works.
-# Protocol on its stdin: one line with the byte length of a JSON request, then the request.
-# Its stdout carries exactly one line: the request's nonce, a space, and the JSON result.
-# User code never holds the runner's stdout (its own stdout/stderr are pipes read here) and the runner is
-# not dumpable, so user output cannot forge a result; the nonce makes a stray line harmless too.
-import json, os, resource, selectors, signal, subprocess, sys, time
+# The in-sandbox runner, passed with `python3 -c` (any image with python3 works).
+#
+# Protocol on stdin: a line with the byte length of a JSON request, then the request. For each request, one line
+# on stdout: the request's nonce, a space, the JSON result. With the argument `serve` it answers requests until
+# stdin closes (the persistent runner, started once per member and kept attached); without, it answers one.
+#
+# Requests: {"op": "run", ...execution...} | {"op": "clean", "dirs": [...]} | {"op": "ping"}.
+#
+# Each execution runs in a child forked from this already initialised interpreter (no interpreter start-up per
+# execution), in its own session, with rlimits, in the work dir. User code never holds the runner's stdout: the
+# child's 0/1/2 are pipes read here and every other descriptor is closed in the child. The runner is not dumpable,
+# so user code (same uid) can neither ptrace it nor open its /proc fds; the nonce makes a stray line harmless.
+# The runner keeps no state between requests that user code could alter: children are separate processes.
+import json, os, resource, selectors, signal, sys, time
 
-BOOT = ("import os,sys,__main__,linecache;f=os.fdopen(%d,'rb');s=f.read().decode();f.close();"
-        "sys.argv=['main.py'];linecache.cache['main.py']=(len(s),None,s.splitlines(True),'main.py');"
-        "exec(compile(s,'main.py','exec'),__main__.__dict__)")
+MAXFD = 1024
 
 
 def not_dumpable():
@@ -18,9 +24,11 @@ def not_dumpable():
         pass
 
 
-def read_request():
-    header = sys.stdin.buffer.readline()
-    return json.loads(sys.stdin.buffer.read(int(header)))
+def read_request(stdin):
+    header = stdin.readline()
+    if not header:
+        return None
+    return json.loads(stdin.read(int(header)))
 
 
 def write_files(workdir, files):
@@ -31,44 +39,94 @@ def write_files(workdir, files):
             f.write(content)
 
 
-def limits(fsize):
-    def apply():
+def child(req, stdin_r, out_w, err_w):
+    """In the forked child: become the user's program. Never returns."""
+    code = 1
+    try:
+        os.setsid()
+        fsize = int(req.get("maxFileBytes", 64 << 20))
         resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    return apply
+        os.dup2(stdin_r, 0)
+        os.dup2(out_w, 1)
+        os.dup2(err_w, 2)
+        os.closerange(3, MAXFD)
+        workdir = req.get("workdir", "/workspace")
+        os.chdir(workdir)
+        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": workdir, "LANG": "C.UTF-8",
+               "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+        env.update(req.get("env") or {})
+        os.environ.clear()
+        os.environ.update(env)
+        import builtins, io, linecache, types
+        sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
+        sys.stdout = sys.__stdout__ = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",
+                                                       errors="backslashreplace", write_through=True)
+        sys.stderr = sys.__stderr__ = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
+                                                       errors="backslashreplace", write_through=True)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as in any Python program: BrokenPipeError, not death
+        src = req["code"]
+        main = types.ModuleType("__main__")
+        main.__builtins__ = builtins
+        main.__file__ = "main.py"
+        sys.modules["__main__"] = main
+        sys.argv = ["main.py"]
+        linecache.cache["main.py"] = (len(src), None, src.splitlines(True), "main.py")
+        try:
+            exec(compile(src, "main.py", "exec"), main.__dict__)
+            code = 0
+        except SystemExit as e:
+            if e.code is None:
+                code = 0
+            elif isinstance(e.code, int):
+                code = e.code & 0xFF
+            else:
+                print(e.code, file=sys.stderr)
+                code = 1
+        except BaseException as e:
+            import traceback
+            tb = e.__traceback__.tb_next  # from the user's code on, not the runner's frame
+            traceback.print_exception(type(e), e, tb)
+            code = 1
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+    finally:
+        os._exit(code)
 
 
 def run(req):
     workdir = req.get("workdir", "/workspace")
     write_files(workdir, req.get("files"))
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": workdir, "LANG": "C.UTF-8",
-           "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"}
-    env.update(req.get("env") or {})
     cap = int(req["maxOutputBytes"])
-    code_r, code_w = os.pipe()
+    in_r, in_w = os.pipe()
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
     started = time.monotonic()
     deadline = started + float(req["timeoutSeconds"])
-    proc = subprocess.Popen([sys.executable, "-c", BOOT % code_r], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, cwd=workdir, env=env, pass_fds=(code_r,),
-                            start_new_session=True, preexec_fn=limits(int(req.get("maxFileBytes", 64 << 20))))
-    os.close(code_r)
-    with os.fdopen(code_w, "wb") as f:
-        f.write(req["code"].encode())
-    out = {proc.stdout.fileno(): bytearray(), proc.stderr.fileno(): bytearray()}
+    pid = os.fork()
+    if pid == 0:
+        child(req, in_r, out_w, err_w)
+    for fd in (in_r, out_w, err_w):
+        os.close(fd)
+    out = {out_r: bytearray(), err_r: bytearray()}
     sel = selectors.DefaultSelector()
     for fd in out:
         os.set_blocking(fd, False)
         sel.register(fd, selectors.EVENT_READ)
     # A pidfd turns readable when the program exits: background processes it left may hold its pipes open,
     # and the execution ends with the program, not with them.
-    exited = os.pidfd_open(proc.pid)
+    exited = os.pidfd_open(pid)
     sel.register(exited, selectors.EVENT_READ)
     pending_in = (req.get("stdin") or "").encode()
+    os.set_blocking(in_w, False)
     if pending_in:
-        os.set_blocking(proc.stdin.fileno(), False)
-        sel.register(proc.stdin.fileno(), selectors.EVENT_WRITE)
+        sel.register(in_w, selectors.EVENT_WRITE)
     else:
-        proc.stdin.close()
+        os.close(in_w)
     timed_out = truncated = False
     drain_until = None
     while not truncated:
@@ -99,20 +157,26 @@ def run(req):
                     pending_in = b""
                 if not pending_in:
                     sel.unregister(fd)
-                    proc.stdin.close()
+                    os.close(fd)
+    for fd in list(sel.get_map()):
+        if fd != exited:
+            sel.unregister(fd)
+    sel.close()
+    if pending_in:
+        os.close(in_w)
     os.close(exited)
     # Whatever the execution started in its own session goes with it: on timeout and flood the program
     # too. A timed-out execution takes its whole tree, daemons that left the session included: every
     # process but PID 1 and this runner (one execution runs per sandbox at a time).
-    kill_group(proc.pid)
+    kill_group(pid)
     if timed_out:
-        try:
-            os.kill(-1, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    code = proc.wait()
-    return {"stdout": out[proc.stdout.fileno()].decode("utf-8", "replace"),
-            "stderr": out[proc.stderr.fileno()].decode("utf-8", "replace"),
+        kill_all_others()
+    _, status = os.waitpid(pid, 0)
+    for fd in out:
+        os.close(fd)
+    code = os.waitstatus_to_exitcode(status)
+    return {"stdout": out[out_r].decode("utf-8", "replace"),
+            "stderr": out[err_r].decode("utf-8", "replace"),
             "exitCode": 128 - code if code < 0 else code,
             "timedOut": timed_out, "truncated": truncated,
             "durationMs": int((time.monotonic() - started) * 1000)}
@@ -125,15 +189,92 @@ def kill_group(pgid):
         pass
 
 
+def kill_all_others():
+    """SIGKILL to every process we may signal but PID 1 and ourselves (kill(-1) spares the caller)."""
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def others_alive():
+    me = os.getpid()
+    alive = []
+    for p in os.listdir("/proc"):
+        if p.isdigit() and int(p) not in (1, me):
+            try:
+                with open("/proc/%s/stat" % p) as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] != "Z":
+                        alive.append(p)
+            except OSError:
+                pass
+    return alive
+
+
+def remove(path):
+    # user code may have taken its own permissions away from what it made: give them back, then delete
+    if os.path.isdir(path) and not os.path.islink(path):
+        os.chmod(path, 0o700)
+        for name in os.listdir(path):
+            remove(os.path.join(path, name))
+        os.rmdir(path)
+    else:
+        os.unlink(path)
+
+
+def clean(req):
+    """Back to the warm, empty state: every other process killed, the writable dirs emptied, both verified."""
+    for _ in range(50):
+        kill_all_others()
+        # reap our own children; orphans are reaped by PID 1
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        except ChildProcessError:
+            pass
+        if not others_alive():
+            break
+        time.sleep(0.02)
+    else:
+        return {"error": "processes survived: " + " ".join(others_alive())}
+    for root in req.get("dirs", []):
+        if not os.path.isdir(root):
+            continue
+        for name in os.listdir(root):
+            remove(os.path.join(root, name))
+        if os.listdir(root):
+            return {"error": "not empty: " + root}
+    return {"clean": True}
+
+
+def answer(req):
+    op = req.get("op", "run")
+    try:
+        if op == "run":
+            return run(req)
+        if op == "clean":
+            return clean(req)
+        if op == "ping":
+            return {"pong": True}
+        return {"error": "unknown op " + op}
+    except Exception as e:  # reported, never swallowed: the caller sees a runner error
+        return {"error": "%s: %s" % (type(e).__name__, e)}
+
+
 def main():
     not_dumpable()
-    req = read_request()
-    try:
-        result = run(req)
-    except Exception as e:  # reported, never swallowed: the caller sees a runner error
-        result = {"error": "%s: %s" % (type(e).__name__, e)}
-    sys.stdout.write(req["nonce"] + " " + json.dumps(result) + "\n")
-    sys.stdout.flush()
+    sys.setrecursionlimit(20000)  # deep directory trees left by user code
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # the stream to the pool is gone: nothing left to do
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    serve = sys.argv[1:] == ["serve"]
+    while True:
+        req = read_request(stdin)
+        if req is None:
+            return
+        stdout.write((req["nonce"] + " " + json.dumps(answer(req)) + "\n").encode())
+        stdout.flush()
+        if not serve:
+            return
 
 
 main()

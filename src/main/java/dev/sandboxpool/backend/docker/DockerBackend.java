@@ -13,6 +13,7 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.StreamType;
 import dev.sandboxpool.api.v1alpha1.NetworkMode;
+import dev.sandboxpool.backend.AttachedProcess;
 import dev.sandboxpool.backend.BackendException;
 import dev.sandboxpool.backend.ExecCall;
 import dev.sandboxpool.backend.ExecOutput;
@@ -27,6 +28,7 @@ import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -162,6 +164,59 @@ public class DockerBackend implements SandboxBackend {
         } catch (java.io.IOException e) {
             throw new BackendException("exec stream of " + id + " failed: " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public Optional<AttachedProcess> attach(String id, List<String> command, AttachedProcess.Listener listener) {
+        ExecCreateCmdResponse exec;
+        try {
+            exec = docker.execCreateCmd(id).withCmd(command.toArray(String[]::new))
+                    .withAttachStdin(true).withAttachStdout(true).withAttachStderr(true).exec();
+        } catch (NotFoundException | ConflictException e) {
+            throw new SandboxGoneException(id, e);
+        } catch (DockerException e) {
+            throw new BackendException("cannot attach to " + id + ": " + e.getMessage(), e);
+        }
+        QueueInputStream stdin = new QueueInputStream();
+        ResultCallback.Adapter<Frame> stream = docker.execStartCmd(exec.getId()).withStdIn(stdin)
+                .exec(new ResultCallback.Adapter<>() {
+                    @Override
+                    public void onNext(Frame frame) {
+                        if (frame.getStreamType() == StreamType.STDERR) {
+                            listener.stderr(frame.getPayload());
+                        } else {
+                            listener.stdout(frame.getPayload());
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable cause) {
+                        listener.closed(cause);
+                        super.onError(cause);
+                    }
+
+                    @Override
+                    public void onComplete() {
+                        listener.closed(null);
+                        super.onComplete();
+                    }
+                });
+        return Optional.of(new AttachedProcess() {
+            @Override
+            public void write(byte[] data) {
+                stdin.offer(data);
+            }
+
+            @Override
+            public void close() {
+                stdin.close();
+                try {
+                    stream.close();
+                } catch (java.io.IOException e) {
+                    throw new BackendException("cannot detach from " + id + ": " + e.getMessage(), e);
+                }
+            }
+        });
     }
 
     /** The stream ends when the process does; the daemon records the exit code a moment later. */

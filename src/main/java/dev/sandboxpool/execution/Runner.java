@@ -1,0 +1,22 @@
+package dev.sandboxpool.execution;
+
+import java.util.Optional;
+
+/** The runner of one sandbox: runs executions and cleans up after a lease, through whatever channel it has. */
+public interface Runner extends AutoCloseable {
+
+    /** Runs one execution; the outcome says whether the sandbox is left damaged. */
+    RunnerOutcome run(ExecutionRequest request, long maxOutputBytes);
+
+    /** Kills every process but PID 1 (and the runner) and empties the writable dirs; the failure, if any. */
+    Optional<String> clean();
+
+    /** A real Python round trip through the runner; the failure, if any. */
+    Optional<String> ping();
+
+    /** False once the runner's channel is gone (the runner was killed, the stream broke). */
+    boolean alive();
+
+    @Override
+    void close();
+}

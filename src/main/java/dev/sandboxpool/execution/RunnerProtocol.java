@@ -1,0 +1,120 @@
+package dev.sandboxpool.execution;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The framing both runner channels speak (see {@code runner.py}): a length line and a JSON request in; one line
+ * out, the request's nonce then the JSON answer. The nonce is random per request, so nothing user code prints can
+ * pass for an answer.
+ */
+final class RunnerProtocol {
+    /** Time the runner may take beyond the execution's own limit (start-up, kill, reporting). */
+    static final Duration GRACE = Duration.ofSeconds(5);
+    static final Duration CLEAN_TIMEOUT = Duration.ofSeconds(15);
+    static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private RunnerProtocol() {
+    }
+
+    static Map<String, Object> request(String op) {
+        byte[] nonce = new byte[12];
+        RANDOM.nextBytes(nonce);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("nonce", HexFormat.of().formatHex(nonce));
+        body.put("op", op);
+        return body;
+    }
+
+    static Map<String, Object> run(ExecutionRequest r, long maxOutputBytes) {
+        Map<String, Object> body = request("run");
+        body.put("code", r.code());
+        body.put("stdin", r.stdin());
+        body.put("env", r.env());
+        body.put("files", r.files());
+        body.put("workdir", SandboxScripts.WORKDIR);
+        body.put("timeoutSeconds", r.timeout().toMillis() / 1000.0);
+        body.put("maxOutputBytes", maxOutputBytes);
+        return body;
+    }
+
+    static Map<String, Object> clean() {
+        Map<String, Object> body = request("clean");
+        body.put("dirs", SandboxScripts.WRITABLE_DIRS);
+        return body;
+    }
+
+    /** Largest answer line a run may produce: JSON escaping grows output up to 6x, plus the envelope. */
+    static long answerBound(long maxOutputBytes) {
+        return maxOutputBytes * 2 * 6 + 65_536;
+    }
+
+    static byte[] frame(Map<String, Object> body) {
+        try {
+            byte[] json = JSON.writeValueAsBytes(body);
+            byte[] header = (json.length + "\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] frame = new byte[header.length + json.length];
+            System.arraycopy(header, 0, frame, 0, header.length);
+            System.arraycopy(json, 0, frame, header.length, json.length);
+            return frame;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode a runner request", e);
+        }
+    }
+
+    static String nonce(Map<String, Object> body) {
+        return (String) body.get("nonce");
+    }
+
+    /** The answer carried by the line of {@code output} that starts with the nonce, or null. */
+    static String answerIn(String output, String nonce) {
+        String prefix = nonce + " ";
+        for (String line : output.split("\n")) {
+            if (line.startsWith(prefix)) {
+                return line.substring(prefix.length());
+            }
+        }
+        return null;
+    }
+
+    static RunnerOutcome toOutcome(String answer, long elapsedMs) {
+        try {
+            JsonNode r = JSON.readTree(answer);
+            if (r.hasNonNull("error")) {
+                return failed("the runner failed: " + r.get("error").asText(), elapsedMs, false);
+            }
+            return new RunnerOutcome(new ExecutionResult(r.path("stdout").asText(), r.path("stderr").asText(),
+                    r.path("exitCode").asInt(-1), r.path("timedOut").asBoolean(), r.path("truncated").asBoolean(),
+                    r.path("durationMs").asLong(elapsedMs), null), false);
+        } catch (IOException e) {
+            return failed("unreadable runner answer: " + e.getMessage(), elapsedMs, false);
+        }
+    }
+
+    /** The failure a clean or ping answer reports, or null when it succeeded. */
+    static String failureOf(String answer, String successField) {
+        try {
+            JsonNode r = JSON.readTree(answer);
+            if (r.path(successField).asBoolean()) {
+                return null;
+            }
+            return r.hasNonNull("error") ? r.get("error").asText() : "unexpected answer " + answer;
+        } catch (IOException e) {
+            return "unreadable runner answer: " + e.getMessage();
+        }
+    }
+
+    static RunnerOutcome failed(String why, long elapsedMs, boolean timedOut) {
+        return new RunnerOutcome(ExecutionResult.sandboxFailed(why, elapsedMs, timedOut), true);
+    }
+}

@@ -1,0 +1,197 @@
+package dev.sandboxpool.execution;
+
+import dev.sandboxpool.backend.AttachedProcess;
+import dev.sandboxpool.backend.BackendException;
+import dev.sandboxpool.backend.SandboxBackend;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The persistent runner of one sandbox: started once, kept attached, one request at a time. A request costs a round
+ * trip over the open stream and a fork inside the sandbox instead of an exec and an interpreter start.
+ *
+ * <p>Once the stream ends (user code killed the runner, the sandbox died) or a request goes unanswered past its
+ * deadline, the session is dead for good: {@link #alive()} is false and the pool replaces the sandbox rather than
+ * reuse it with a runner in an unknown state.
+ */
+public final class RunnerSession implements Runner, AttachedProcess.Listener {
+    private static final Logger log = LoggerFactory.getLogger(RunnerSession.class);
+    /** Longest line kept while looking for an answer; a longer one means the stream is not speaking the protocol. */
+    private static final int MAX_LINE = 64 << 20;
+
+    private final String sandbox;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private AttachedProcess process;
+    private volatile boolean dead;
+    private volatile String expectedNonce;
+    private volatile CompletableFuture<String> pending;
+
+    private RunnerSession(String sandbox) {
+        this.sandbox = sandbox;
+    }
+
+    /**
+     * Starts the runner in the sandbox and proves it answers; empty when the backend cannot hold an attached process.
+     *
+     * @throws BackendException when it starts but does not answer
+     */
+    public static Optional<RunnerSession> open(SandboxBackend backend, String sandboxId) {
+        RunnerSession session = new RunnerSession(sandboxId);
+        Optional<AttachedProcess> process = backend.attach(sandboxId, SandboxScripts.serveCommand(), session);
+        if (process.isEmpty()) {
+            return Optional.empty();
+        }
+        session.process = process.get();
+        Optional<String> failure = session.ping();
+        if (failure.isPresent()) {
+            session.close();
+            throw new BackendException("the runner in " + sandboxId + " did not answer: " + failure.get());
+        }
+        return Optional.of(session);
+    }
+
+    @Override
+    public RunnerOutcome run(ExecutionRequest request, long maxOutputBytes) {
+        long started = System.nanoTime();
+        Map<String, Object> body = RunnerProtocol.run(request, maxOutputBytes);
+        String answer;
+        try {
+            answer = call(body, request.timeout().plus(RunnerProtocol.GRACE));
+        } catch (TimeoutException e) {
+            return RunnerProtocol.failed("the sandbox did not answer within the time limit", elapsed(started), true);
+        } catch (RunnerGoneException e) {
+            return RunnerProtocol.failed("the runner ended without a result: " + e.getMessage(), elapsed(started),
+                    false);
+        }
+        return RunnerProtocol.toOutcome(answer, elapsed(started));
+    }
+
+    @Override
+    public Optional<String> clean() {
+        return simple(RunnerProtocol.clean(), RunnerProtocol.CLEAN_TIMEOUT, "clean");
+    }
+
+    @Override
+    public Optional<String> ping() {
+        return simple(RunnerProtocol.request("ping"), RunnerProtocol.PING_TIMEOUT, "pong");
+    }
+
+    private Optional<String> simple(Map<String, Object> body, Duration timeout, String successField) {
+        try {
+            return Optional.ofNullable(RunnerProtocol.failureOf(call(body, timeout), successField));
+        } catch (TimeoutException e) {
+            return Optional.of("no answer within " + timeout.toMillis() + " ms");
+        } catch (RunnerGoneException e) {
+            return Optional.of("the runner is gone: " + e.getMessage());
+        }
+    }
+
+    /** One request, one answer. Callers never overlap on one sandbox, but the lock makes sure of it. */
+    private synchronized String call(Map<String, Object> body, Duration timeout) throws TimeoutException {
+        if (dead) {
+            throw new RunnerGoneException("the session ended earlier");
+        }
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        expectedNonce = RunnerProtocol.nonce(body);
+        pending = answer;
+        try {
+            process.write(RunnerProtocol.frame(body));
+            return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // a runner that missed its deadline is in an unknown state: never reuse it
+            kill("no answer within " + timeout.toMillis() + " ms");
+            throw e;
+        } catch (ExecutionException e) {
+            throw new RunnerGoneException(e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill("interrupted");
+            throw new RunnerGoneException("interrupted");
+        } finally {
+            pending = null;
+        }
+    }
+
+    @Override
+    public void stdout(byte[] chunk) {
+        synchronized (line) {
+            for (byte b : chunk) {
+                if (b != '\n') {
+                    line.write(b);
+                    continue;
+                }
+                String text = line.toString(StandardCharsets.UTF_8);
+                line.reset();
+                CompletableFuture<String> waiting = pending;
+                String nonce = expectedNonce;
+                if (waiting != null && nonce != null && text.startsWith(nonce + " ")) {
+                    waiting.complete(text.substring(nonce.length() + 1));
+                } else {
+                    log.warn("sandbox {}: runner printed a line that answers nothing: {}", sandbox, abbreviate(text));
+                }
+            }
+            if (line.size() > MAX_LINE) {
+                line.reset();
+                kill("the runner's output exceeded " + MAX_LINE + " bytes without a line end");
+            }
+        }
+    }
+
+    @Override
+    public void stderr(byte[] chunk) {
+        log.warn("sandbox {}: runner: {}", sandbox, abbreviate(new String(chunk, StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public void closed(Throwable cause) {
+        dead = true;
+        CompletableFuture<String> waiting = pending;
+        if (waiting != null) {
+            waiting.completeExceptionally(new RunnerGoneException(cause == null ? "the runner's stream ended"
+                    : "the runner's stream failed: " + cause.getMessage()));
+        }
+    }
+
+    private void kill(String why) {
+        log.warn("sandbox {}: closing its runner session: {}", sandbox, why);
+        close();
+    }
+
+    @Override
+    public boolean alive() {
+        return !dead;
+    }
+
+    @Override
+    public void close() {
+        dead = true;
+        if (process != null) {
+            process.close();
+        }
+    }
+
+    private static long elapsed(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+
+    private static String abbreviate(String s) {
+        String t = s.strip();
+        return t.length() <= 300 ? t : t.substring(0, 300) + "...";
+    }
+
+    /** The runner's stream is gone. */
+    private static final class RunnerGoneException extends RuntimeException {
+        RunnerGoneException(String message) {
+            super(message);
+        }
+    }
+}

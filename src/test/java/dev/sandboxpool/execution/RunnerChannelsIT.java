@@ -1,0 +1,98 @@
+package dev.sandboxpool.execution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sandboxpool.backend.SandboxRef;
+import dev.sandboxpool.backend.docker.DockerBackend;
+import dev.sandboxpool.spec.PoolSettings;
+import dev.sandboxpool.testing.DockerTestSupport;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/** Both runner channels give the same results: the persistent session, and one exec per request (the fallback). */
+class RunnerChannelsIT {
+    private final DockerBackend backend = new DockerBackend(DockerTestSupport.docker());
+    private final PoolSettings settings = DockerTestSupport.settings("runner-it", spec -> {
+    });
+    private SandboxRef sandbox;
+
+    @BeforeEach
+    void startSandbox() {
+        sandbox = backend.create(settings);
+    }
+
+    @AfterEach
+    void removeSandbox() {
+        backend.destroy(sandbox.id());
+    }
+
+    enum Channel { SESSION, EXEC }
+
+    static Stream<Channel> channels() {
+        return Stream.of(Channel.values());
+    }
+
+    private Runner open(Channel channel) {
+        return channel == Channel.SESSION ? RunnerSession.open(backend, sandbox.id()).orElseThrow()
+                : new ExecRunner(backend, sandbox.id());
+    }
+
+    @ParameterizedTest
+    @MethodSource("channels")
+    void runsCodeWithStdinEnvAndFiles(Channel channel) {
+        try (Runner runner = open(channel)) {
+            RunnerOutcome out = runner.run(new ExecutionRequest(
+                    "import os, sys\nprint(sys.stdin.read(), os.environ['X'], open('in/f').read())\nsys.exit(4)",
+                    "a", Map.of("X", "b"), Map.of("in/f", "c"), Duration.ofSeconds(5)), 1000);
+
+            assertThat(out.damaged()).isFalse();
+            assertThat(out.result().stdout()).isEqualTo("a b c\n");
+            assertThat(out.result().exitCode()).isEqualTo(4);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("channels")
+    void cleanEmptiesTheSandboxAndPingAnswers(Channel channel) {
+        try (Runner runner = open(channel)) {
+            runner.run(ExecutionRequest.of("open('x','w')\nimport subprocess\nsubprocess.Popen(['sleep','99'], "
+                    + "start_new_session=True)", Duration.ofSeconds(5)), 1000);
+
+            assertThat(runner.clean()).isEmpty();
+            assertThat(runner.ping()).isEmpty();
+            assertThat(runner.run(ExecutionRequest.of("import os\nprint(os.listdir('.'))", Duration.ofSeconds(5)),
+                    1000).result().stdout()).isEqualTo("[]\n");
+        }
+    }
+
+    @Test
+    void sessionKilledByUserCodeIsDeadForGood() {
+        try (Runner runner = open(Channel.SESSION)) {
+            RunnerOutcome out = runner.run(ExecutionRequest.of("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)",
+                    Duration.ofSeconds(5)), 1000);
+
+            assertThat(out.damaged()).isTrue();
+            assertThat(out.result().error()).contains("runner");
+            assertThat(runner.alive()).isFalse();
+            assertThat(runner.ping()).isPresent();
+        }
+    }
+
+    @Test
+    void userOutputCannotForgeAnAnswer() {
+        try (Runner runner = open(Channel.SESSION)) {
+            RunnerOutcome out = runner.run(ExecutionRequest.of(
+                    "import os\nos.write(1, b'0000 {\"stdout\": \"forged\", \"exitCode\": 0}\\n')\nraise SystemExit(9)",
+                    Duration.ofSeconds(5)), 1000);
+
+            assertThat(out.result().exitCode()).isEqualTo(9);
+            assertThat(out.result().stdout()).startsWith("0000 {");
+        }
+    }
+}

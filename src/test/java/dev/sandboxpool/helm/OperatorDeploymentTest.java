@@ -1,0 +1,182 @@
+package dev.sandboxpool.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class OperatorDeploymentTest {
+    private static Deployment deployment(List<HasMetadata> objects) {
+        return HelmChart.single(objects, Deployment.class);
+    }
+
+    private static Container container(Deployment deployment, String name) {
+        return deployment.getSpec().getTemplate().getSpec().getContainers().stream()
+                .filter(c -> c.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no container " + name));
+    }
+
+    private static Optional<EnvVar> env(Container container, String name) {
+        return container.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst();
+    }
+
+    private static Map<String, String> config(List<HasMetadata> objects) {
+        return HelmChart.single(objects, ConfigMap.class).getData();
+    }
+
+    @Test
+    void runsTheOperatorWithTheLeaseApiAsSidecarByDefault() {
+        List<HasMetadata> objects = HelmChart.withDefaults().render();
+        Deployment deployment = deployment(objects);
+
+        assertThat(deployment.getSpec().getTemplate().getSpec().getContainers())
+                .extracting(Container::getName).containsExactly("operator", "api");
+        Container operator = container(deployment, "operator");
+        Container api = container(deployment, "api");
+        assertThat(operator.getArgs()).containsExactly("operator");
+        assertThat(api.getArgs()).containsExactly("api");
+        assertThat(env(operator, "SANDBOXPOOL_PORT")).map(EnvVar::getValue).contains("8081");
+        assertThat(env(api, "SANDBOXPOOL_PORT")).map(EnvVar::getValue).contains("8080");
+        assertThat(env(api, "SANDBOXPOOL_API_TOKEN")).hasValueSatisfying(token -> {
+            assertThat(token.getValueFrom().getSecretKeyRef().getName()).isEqualTo("sandbox-pool-api-token");
+            assertThat(token.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("token");
+        });
+        assertThat(env(operator, "SANDBOXPOOL_API_TOKEN")).isEmpty();
+        assertThat(env(operator, "SANDBOXPOOL_LEADER_ELECTION_NAMESPACE"))
+                .map(e -> e.getValueFrom().getFieldRef().getFieldPath()).contains("metadata.namespace");
+        assertThat(config(objects)).containsEntry("SANDBOXPOOL_HOST", "0.0.0.0")
+                .containsEntry("SANDBOXPOOL_WATCH_NAMESPACES", "")
+                .containsEntry("SANDBOXPOOL_LEADER_ELECTION", "true")
+                .containsEntry("SANDBOXPOOL_API_IN_PROCESS", "false");
+        for (Container c : List.of(operator, api)) {
+            assertThat(c.getEnvFrom()).singleElement()
+                    .satisfies(from -> assertThat(from.getConfigMapRef().getName()).isEqualTo("sandbox-pool"));
+        }
+        Service service = HelmChart.single(objects, Service.class);
+        assertThat(service.getSpec().getPorts()).singleElement()
+                .satisfies(p -> assertThat(p.getTargetPort()).isEqualTo(new IntOrString("api")));
+    }
+
+    @Test
+    void apiInProcessRunsOneContainerThatServesTheApiOnTheOperatorPort() {
+        List<HasMetadata> objects = HelmChart.withDefaults().set("api.inProcess", true).render();
+        Deployment deployment = deployment(objects);
+
+        assertThat(deployment.getSpec().getTemplate().getSpec().getContainers())
+                .extracting(Container::getName).containsExactly("operator");
+        Container operator = container(deployment, "operator");
+        assertThat(config(objects)).containsEntry("SANDBOXPOOL_API_IN_PROCESS", "true");
+        assertThat(env(operator, "SANDBOXPOOL_API_TOKEN")).isPresent();
+        assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes())
+                .extracting(v -> v.getName()).containsExactly("operator-tmp");
+        Service service = HelmChart.single(objects, Service.class);
+        assertThat(service.getSpec().getPorts()).singleElement()
+                .satisfies(p -> assertThat(p.getTargetPort()).isEqualTo(new IntOrString("operator")));
+    }
+
+    @Test
+    void everyContainerRunsRestricted() {
+        for (String values : List.of("", "api:\n  inProcess: true\n")) {
+            Deployment deployment = deployment(HelmChart.withDefaults().values(values).render());
+            PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+
+            assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+            assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(65532L);
+            assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+            assertThat(pod.getContainers()).isNotEmpty().allSatisfy(c -> {
+                SecurityContext sc = c.getSecurityContext();
+                assertThat(sc.getRunAsNonRoot()).isTrue();
+                assertThat(sc.getRunAsUser()).isEqualTo(65532L);
+                assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
+                assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
+                assertThat(sc.getPrivileged()).isFalse();
+                assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
+                assertThat(sc.getCapabilities().getAdd()).isNullOrEmpty();
+                assertThat(sc.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+                assertThat(c.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
+                assertThat(env(c, "JAVA_TOOL_OPTIONS")).map(EnvVar::getValue).hasValueSatisfying(
+                        opts -> assertThat(opts).contains("-Djava.io.tmpdir=/tmp"));
+            });
+            assertThat(pod.getVolumes()).isNotEmpty()
+                    .allSatisfy(v -> assertThat(v.getEmptyDir()).as("volume %s", v.getName()).isNotNull());
+        }
+    }
+
+    @Test
+    void probesCallTheHealthEndpointsOfEachContainer() {
+        Deployment deployment = deployment(HelmChart.withDefaults().render());
+
+        for (String name : List.of("operator", "api")) {
+            Container c = container(deployment, name);
+            IntOrString port = new IntOrString(name);
+            assertThat(c.getPorts()).extracting(p -> p.getName()).containsExactly(name);
+            assertProbe(c.getLivenessProbe(), "/health/liveness", port);
+            assertProbe(c.getReadinessProbe(), "/health/readiness", port);
+            assertProbe(c.getStartupProbe(), "/health/liveness", port);
+        }
+    }
+
+    private static void assertProbe(Probe probe, String path, IntOrString port) {
+        assertThat(probe).isNotNull();
+        assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
+        assertThat(probe.getHttpGet().getPort()).isEqualTo(port);
+    }
+
+    @Test
+    void configChecksumChangesWithTheConfigSoPodsRoll() {
+        String defaults = checksum(HelmChart.withDefaults().render());
+        String again = checksum(HelmChart.withDefaults().render());
+        String namespaced = checksum(HelmChart.withDefaults().values("watchNamespaces: [team-a]\n").render());
+        String noLeader = checksum(HelmChart.withDefaults().set("leaderElection.enabled", false).render());
+
+        assertThat(defaults).matches("[0-9a-f]{64}").isEqualTo(again);
+        assertThat(namespaced).matches("[0-9a-f]{64}").isNotEqualTo(defaults);
+        assertThat(noLeader).isNotEqualTo(defaults).isNotEqualTo(namespaced);
+    }
+
+    private static String checksum(List<HasMetadata> objects) {
+        return deployment(objects).getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/config");
+    }
+
+    @Test
+    void watchNamespacesAndLeaderElectionReachTheOperatorConfig() {
+        Map<String, String> config = config(HelmChart.withDefaults()
+                .values("watchNamespaces: [team-a, team-b]\nleaderElection:\n  enabled: false\n").render());
+
+        assertThat(config).containsEntry("SANDBOXPOOL_WATCH_NAMESPACES", "team-a,team-b")
+                .containsEntry("SANDBOXPOOL_LEADER_ELECTION", "false");
+    }
+
+    @Test
+    void imageDefaultsToTheChartAppVersionAndFollowsTheValues() {
+        Deployment defaults = deployment(HelmChart.withDefaults().render());
+        Deployment custom = deployment(HelmChart.withDefaults()
+                .set("image.repository", "registry.example.com/sandbox-pool/operator").set("image.tag", "1.2.3")
+                .render());
+
+        assertThat(defaults.getSpec().getTemplate().getSpec().getContainers())
+                .extracting(Container::getImage).containsOnly("sandboxpool/operator:0.1.0");
+        assertThat(custom.getSpec().getTemplate().getSpec().getContainers())
+                .extracting(Container::getImage).containsOnly("registry.example.com/sandbox-pool/operator:1.2.3");
+    }
+
+    @Test
+    void moreThanOneReplicaWithoutLeaderElectionIsRefused() {
+        assertThatThrownBy(() -> HelmChart.withDefaults()
+                        .set("replicaCount", 2).set("leaderElection.enabled", false).yaml())
+                .hasMessageContaining("replicaCount > 1 needs leaderElection.enabled=true");
+    }
+}

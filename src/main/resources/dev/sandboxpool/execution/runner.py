@@ -11,7 +11,8 @@
 # child's 0/1/2 are pipes read here and every other descriptor is closed in the child. The runner is not dumpable,
 # so user code (same uid) can neither ptrace it nor open its /proc fds; the nonce makes a stray line harmless.
 # The runner keeps no state between requests that user code could alter: children are separate processes.
-import json, os, resource, selectors, signal, sys, time
+import builtins, gc, io, json, linecache, os, resource, selectors, signal, sys, time, traceback, types
+# (everything a child needs is imported here, once: children are forks and inherit it instead of importing it anew)
 
 MAXFD = 1024
 
@@ -58,7 +59,6 @@ def child(req, stdin_r, out_w, err_w):
         env.update(req.get("env") or {})
         os.environ.clear()
         os.environ.update(env)
-        import builtins, io, linecache, types
         sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
         sys.stdout = sys.__stdout__ = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",
                                                        errors="backslashreplace", write_through=True)
@@ -85,7 +85,6 @@ def child(req, stdin_r, out_w, err_w):
                 print(e.code, file=sys.stderr)
                 code = 1
         except BaseException as e:
-            import traceback
             tb = e.__traceback__.tb_next  # from the user's code on, not the runner's frame
             traceback.print_exception(type(e), e, tb)
             code = 1
@@ -267,6 +266,8 @@ def main():
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # the stream to the pool is gone: nothing left to do
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     serve = sys.argv[1:] == ["serve"]
+    # what exists now is never collected in a child: its pages stay shared after fork instead of being copied
+    gc.freeze()
     while True:
         req = read_request(stdin)
         if req is None:

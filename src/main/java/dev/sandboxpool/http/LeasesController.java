@@ -7,6 +7,7 @@ import dev.sandboxpool.pool.LeaseExpiredException;
 import dev.sandboxpool.pool.LeaseNotActiveException;
 import dev.sandboxpool.pool.Pool;
 import dev.sandboxpool.pool.PoolRegistry;
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -27,6 +28,7 @@ import java.util.Optional;
  * id across all pools, so callers keep only the id.
  */
 @Controller
+@Requires(beans = PoolRegistry.class)
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class LeasesController {
     private final PoolRegistry pools;

@@ -3,6 +3,7 @@ package dev.sandboxpool.http;
 import dev.sandboxpool.execution.ExecutionRequest;
 import dev.sandboxpool.pool.Pool;
 import dev.sandboxpool.pool.PoolRegistry;
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
@@ -17,6 +18,7 @@ import java.util.List;
 
 /** Pools and one-shot executions. Calls block on the pool (waiting for a member, running code): off the event loop. */
 @Controller("/v1/pools")
+@Requires(beans = PoolRegistry.class)
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class PoolsController {
     private final PoolRegistry pools;

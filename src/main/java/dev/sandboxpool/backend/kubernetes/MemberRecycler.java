@@ -1,0 +1,94 @@
+package dev.sandboxpool.backend.kubernetes;
+
+import dev.sandboxpool.backend.BackendException;
+import dev.sandboxpool.backend.SandboxGoneException;
+import dev.sandboxpool.execution.ExecRunner;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ends a member's lease for good: cleans it through the runner (every process killed, writable dirs emptied; one
+ * exec of the runner per attempt) and marks it idle, or retires it. Used by lease API replicas on release and by the
+ * operator on expired leases.
+ */
+public final class MemberRecycler {
+    private static final Logger log = LoggerFactory.getLogger(MemberRecycler.class);
+    private static final int CLEANUP_ATTEMPTS = 3;
+
+    private final KubernetesBackend backend;
+    private final PodCas cas;
+    private final Clock clock;
+
+    public MemberRecycler(KubernetesBackend backend, PodCas cas, Clock clock) {
+        this.backend = backend;
+        this.cas = cas;
+        this.clock = clock;
+    }
+
+    /** What became of a member given to {@link #recycle}. */
+    public enum Outcome {
+        /** Clean and idle again. */
+        RECYCLED,
+        /** The clean-up failed: retired and deleted. */
+        RETIRED,
+        /** Someone else acted on it meanwhile (the operator retired it as stuck): nothing more to do here. */
+        TAKEN
+    }
+
+    /**
+     * Cleans a pod this process moved to cleaning, as written by that move.
+     */
+    public Outcome recycle(Pod cleaning) {
+        MemberPod m = new MemberPod(cleaning);
+        Instant since = m.stateSince();
+        String failure = clean(m.name());
+        if (failure == null) {
+            Optional<Pod> idle = cas.update(cleaning, stillCleaning(since), p -> PodEdits.toIdle(p, clock.instant()));
+            return idle.isPresent() ? Outcome.RECYCLED : Outcome.TAKEN;
+        }
+        log.warn("pod {}/{}: clean-up failed, deleting it: {}", m.namespace(), m.name(), failure);
+        return retire(cleaning, stillCleaning(since)) ? Outcome.RETIRED : Outcome.TAKEN;
+    }
+
+    /**
+     * Moves the pod to retiring, so nobody claims it again, and deletes it.
+     *
+     * @param check whether the pod (as read again after a conflict) may still be retired
+     * @return false when the check failed: someone else changed the pod first
+     */
+    public boolean retire(Pod pod, Predicate<MemberPod> check) {
+        Optional<Pod> retiring = cas.update(pod, check, p -> PodEdits.toRetiring(p, clock.instant()));
+        retiring.ifPresent(p -> backend.destroy(p.getMetadata().getName()));
+        return retiring.isPresent();
+    }
+
+    private static Predicate<MemberPod> stillCleaning(Instant since) {
+        return m -> m.state() == PodState.CLEANING && m.stateSince().equals(since);
+    }
+
+    /** Null when clean, else why not. */
+    private String clean(String pod) {
+        ExecRunner runner = new ExecRunner(backend, pod);
+        String failure = null;
+        for (int attempt = 1; attempt <= CLEANUP_ATTEMPTS; attempt++) {
+            try {
+                Optional<String> dirty = runner.clean();
+                if (dirty.isEmpty()) {
+                    return null;
+                }
+                failure = dirty.get();
+            } catch (SandboxGoneException e) {
+                return "pod gone";
+            } catch (BackendException e) {
+                failure = e.getMessage();
+            }
+            log.debug("pod {}: clean-up attempt {} of {} failed: {}", pod, attempt, CLEANUP_ATTEMPTS, failure);
+        }
+        return failure;
+    }
+}

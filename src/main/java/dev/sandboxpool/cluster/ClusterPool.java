@@ -1,0 +1,545 @@
+package dev.sandboxpool.cluster;
+
+import dev.sandboxpool.api.v1alpha1.Condition;
+import dev.sandboxpool.api.v1alpha1.SandboxPool;
+import dev.sandboxpool.backend.BackendException;
+import dev.sandboxpool.backend.kubernetes.KubernetesBackend;
+import dev.sandboxpool.backend.kubernetes.MemberPod;
+import dev.sandboxpool.backend.kubernetes.MemberRecycler;
+import dev.sandboxpool.backend.kubernetes.PodCas;
+import dev.sandboxpool.backend.kubernetes.PodEdits;
+import dev.sandboxpool.backend.kubernetes.PodState;
+import dev.sandboxpool.execution.ExecutionRequest;
+import dev.sandboxpool.execution.ExecutionResult;
+import dev.sandboxpool.execution.ExecRunner;
+import dev.sandboxpool.execution.RunnerOutcome;
+import dev.sandboxpool.pool.Lease;
+import dev.sandboxpool.pool.LeaseBusyException;
+import dev.sandboxpool.pool.LeaseExpiredException;
+import dev.sandboxpool.pool.LeaseNotActiveException;
+import dev.sandboxpool.pool.MemberInfo;
+import dev.sandboxpool.pool.MemberSnapshot;
+import dev.sandboxpool.pool.MemberState;
+import dev.sandboxpool.pool.NoSandboxAvailableException;
+import dev.sandboxpool.pool.Planner;
+import dev.sandboxpool.pool.Pool;
+import dev.sandboxpool.pool.PoolEvents;
+import dev.sandboxpool.pool.PoolStats;
+import dev.sandboxpool.pool.PoolStoppedException;
+import dev.sandboxpool.pool.ReleaseDecision;
+import dev.sandboxpool.spec.InvalidSpecException;
+import dev.sandboxpool.spec.PoolSettings;
+import dev.sandboxpool.spec.PoolSpecValidator;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One SandboxPool as the lease API serves it in a cluster. Lease state lives on the member pods (see
+ * {@link PodEdits}), written only by compare-and-set, so any number of lease API replicas serve one pool without
+ * ever handing one pod to two leases, and a restarted replica loses no lease: every call finds the lease on its
+ * pod. The operator creates and retires members and reclaims expired leases; this class only claims, renews,
+ * executes in and releases.
+ *
+ * <p>Callers of one process wait first come, first served: one dispatcher thread claims pods for the waiters in
+ * order, when a pod turns idle and once a second, and publishes their number for the operator ({@link Demand}).
+ */
+public final class ClusterPool implements Pool {
+    private static final Logger log = LoggerFactory.getLogger(ClusterPool.class);
+    /** Lease ids are UUIDs: anything else is no lease, and never reaches a label selector. */
+    private static final Pattern LEASE_ID =
+            Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final Duration TICK = Duration.ofSeconds(1);
+    /** Longest a caller waits for the dispatcher's first look, whatever its own wait. */
+    private static final Duration FIRST_LOOK = Duration.ofSeconds(5);
+
+    private final KubernetesClient client;
+    private final Supplier<List<Pod>> members;
+    private final Clock clock;
+    private final String replica;
+    private final PoolEvents events;
+    private final ScheduledExecutorService dispatcher;
+    private final ExecutorService cleaners;
+    private final PodCas cas;
+    private final DemandSignal demand;
+    /** afterRelease only: the start-up timeout plays no part in it. */
+    private final Planner planner = new Planner(Duration.ZERO);
+    private final Deque<Waiter> waiters = new ArrayDeque<>();
+    private final AtomicBoolean dispatchQueued = new AtomicBoolean();
+    /** Pod versions this process claimed or lost a race for: the informer's copy of them is stale. */
+    private final Set<String> spent = Collections.newSetFromMap(Collections.synchronizedMap(
+            new LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > 10_000;
+                }
+            }));
+    /** Held while an execution of a lease runs in this process: a second one is refused. */
+    private final Map<String, ReentrantLock> running = new ConcurrentHashMap<>();
+    private final AtomicLong executions = new AtomicLong();
+
+    private volatile SandboxPool resource;
+    private volatile PoolSettings settings;
+    private volatile boolean stopped;
+
+    /**
+     * @param members this pool's pods, from an informer's cache
+     * @param replica this process's name, written on the pods it leases and on its demand annotation
+     * @param dispatcher one thread of this pool's own: waiting callers are served in order there
+     * @param cleaners runs clean-ups of released members
+     */
+    public ClusterPool(SandboxPool resource, PoolSettings settings, KubernetesClient client,
+            Supplier<List<Pod>> members, Clock clock, String replica, PoolEvents events,
+            ScheduledExecutorService dispatcher, ExecutorService cleaners) {
+        this.resource = resource;
+        this.settings = settings;
+        this.client = client;
+        this.members = members;
+        this.clock = clock;
+        this.replica = replica;
+        this.events = events;
+        this.dispatcher = dispatcher;
+        this.cleaners = cleaners;
+        this.cas = new PodCas(client);
+        this.demand = new DemandSignal(client, namespace(), name(), replica, clock);
+    }
+
+    /** Starts serving waiting callers once a second besides pod events. */
+    ClusterPool start() {
+        dispatcher.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    @Override
+    public String name() {
+        return resource.getMetadata().getName();
+    }
+
+    public String namespace() {
+        return resource.getMetadata().getNamespace();
+    }
+
+    @Override
+    public PoolSettings settings() {
+        return settings;
+    }
+
+    /** The SandboxPool changed: a valid spec applies at once; an invalid one is ignored, the last valid one stays. */
+    void update(SandboxPool newer) {
+        resource = newer;
+        try {
+            settings = PoolSpecValidator.validate(newer.getMetadata().getName(), newer.getSpec());
+        } catch (InvalidSpecException e) {
+            log.warn("pool {}/{}: spec invalid, serving with the last valid one: {}", namespace(), name(),
+                    e.getMessage());
+        }
+    }
+
+    /** A member pod changed: a waiting caller may be served now. */
+    void membersChanged() {
+        if (hasWaiters()) {
+            dispatchSoon();
+        }
+    }
+
+    // ---- acquire ------------------------------------------------------------------------------------------------
+
+    @Override
+    public Lease acquire(Duration maxWait, Duration ttl) {
+        long startedNanos = System.nanoTime();
+        Waiter w = new Waiter(UUID.randomUUID().toString(), ttl);
+        synchronized (waiters) {
+            if (stopped) {
+                throw new PoolStoppedException(name());
+            }
+            waiters.addLast(w);
+        }
+        dispatchSoon();
+        MemberPod claimed;
+        try {
+            claimed = new MemberPod(claimedWithin(w, maxWait));
+        } catch (TimeoutException e) {
+            if (w.claimed.cancel(false)) {
+                dispatchSoon(); // the dispatcher drops the cancelled waiter and publishes the new count
+                throw new NoSandboxAvailableException(name(), maxWait, TICK);
+            }
+            claimed = new MemberPod(w.claimed.join()); // claimed just as the wait ended: take it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (!w.claimed.cancel(false)) {
+                giveBack(w.claimed.join(), w.leaseId);
+            }
+            throw new PoolStoppedException(name());
+        } catch (ExecutionException e) {
+            throw new PoolStoppedException(name());
+        }
+        long waitedMs = (System.nanoTime() - startedNanos) / 1_000_000;
+        events.acquired(name(), waitedMs, w.warm);
+        log.debug("pool {}/{}: lease {} on {} after {} ms", namespace(), name(), w.leaseId, claimed.name(), waitedMs);
+        return new Lease(w.leaseId, name(), claimed.name(), claimed.stateSince(), claimed.leaseExpiresAt(), waitedMs,
+                w.warm);
+    }
+
+    /** A zero or short wait still gets the dispatcher's first look at the idle pods, as local mode's would. */
+    private static Pod claimedWithin(Waiter w, Duration maxWait)
+            throws TimeoutException, InterruptedException, ExecutionException {
+        try {
+            return w.claimed.get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            CompletableFuture.anyOf(w.claimed, w.tried).get(FIRST_LOOK.toMillis(), TimeUnit.MILLISECONDS);
+            if (!w.claimed.isDone()) {
+                throw e;
+            }
+            return w.claimed.get();
+        }
+    }
+
+    private boolean hasWaiters() {
+        synchronized (waiters) {
+            return !waiters.isEmpty();
+        }
+    }
+
+    private void dispatchSoon() {
+        if (dispatchQueued.compareAndSet(false, true)) {
+            dispatcher.execute(this::serveWaiters);
+        }
+    }
+
+    private void tick() {
+        if (hasWaiters()) {
+            serveWaiters();
+        } else {
+            demand.publish(0);
+        }
+    }
+
+    /** Dispatcher thread: claims pods for waiters in order until none is left, or no pod is free. */
+    private void serveWaiters() {
+        dispatchQueued.set(false);
+        try {
+            while (true) {
+                Waiter head;
+                synchronized (waiters) {
+                    head = waiters.peekFirst();
+                    if (head != null && head.claimed.isDone()) {
+                        waiters.pollFirst(); // cancelled: its caller gave up
+                        continue;
+                    }
+                }
+                if (head == null) {
+                    break;
+                }
+                Optional<Pod> pod = claimFor(head);
+                if (pod.isEmpty()) {
+                    head.warm = false;
+                    break;
+                }
+                synchronized (waiters) {
+                    waiters.remove(head);
+                }
+                if (!head.claimed.complete(pod.get())) {
+                    giveBack(pod.get(), head.leaseId);
+                }
+            }
+        } catch (RuntimeException e) {
+            // the tick retries within a second
+            log.warn("pool {}/{}: cannot claim a member: {}", namespace(), name(), e.getMessage());
+        }
+        int count;
+        synchronized (waiters) {
+            count = waiters.size();
+            // nobody still waiting can be served before the first in line, and that one got no pod now
+            waiters.forEach(w -> w.tried.complete(null));
+        }
+        demand.publish(count);
+    }
+
+    /** The newest idle member is claimed first, so the others stay idle and the operator can retire them. */
+    private Optional<Pod> claimFor(Waiter w) {
+        String hash = settings.specHash();
+        List<Pod> candidates = members.get().stream()
+                .filter(p -> !spent.contains(version(p)))
+                .filter(p -> {
+                    MemberPod m = new MemberPod(p);
+                    return m.claimable() && hash.equals(m.specHash());
+                })
+                .sorted(Comparator.comparing((Pod p) -> new MemberPod(p).stateSince()).reversed())
+                .toList();
+        for (Pod candidate : candidates) {
+            spent.add(version(candidate));
+            Instant now = clock.instant();
+            Optional<Pod> claimed = cas.update(candidate, m -> m.claimable() && hash.equals(m.specHash()),
+                    p -> PodEdits.claim(p, w.leaseId, now, now.plus(w.ttl), replica));
+            if (claimed.isPresent()) {
+                return claimed;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A pod claimed for a caller that had gone: no code ran in it, so it is idle again at once. */
+    private void giveBack(Pod pod, String leaseId) {
+        cas.update(pod, sameLease(leaseId), p -> PodEdits.toIdle(p, clock.instant()));
+    }
+
+    private static String version(Pod p) {
+        return p.getMetadata().getName() + "@" + p.getMetadata().getResourceVersion();
+    }
+
+    // ---- one lease ----------------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<Lease> lease(String leaseId) {
+        return find(leaseId).filter(m -> m.leaseExpiresAt().isAfter(clock.instant())).map(m -> leaseOf(m, leaseId));
+    }
+
+    @Override
+    public Optional<String> whyEnded(String leaseId) {
+        if (!LEASE_ID.matcher(leaseId).matches()) {
+            return Optional.empty();
+        }
+        Optional<MemberPod> holder = find(leaseId);
+        if (holder.isPresent()) {
+            return holder.filter(m -> !notExpired(m)).map(m -> "not renewed before " + m.leaseExpiresAt());
+        }
+        Optional<String> cached = members.get().stream().map(MemberPod::new)
+                .map(m -> m.whyEnded(leaseId)).flatMap(Optional::stream).findFirst();
+        if (cached.isPresent()) {
+            return cached;
+        }
+        return client.pods().inNamespace(namespace()).withLabel(MemberPod.ENDED_LEASE, leaseId).list().getItems()
+                .stream().map(p -> new MemberPod(p).whyEnded(leaseId)).flatMap(Optional::stream).findFirst();
+    }
+
+    @Override
+    public Lease renew(String leaseId, Duration ttl) {
+        MemberPod m = current(leaseId);
+        Instant expiresAt = clock.instant().plus(ttl);
+        return cas.update(m.pod(), sameLease(leaseId).and(this::notExpired), p -> PodEdits.renew(p, expiresAt))
+                .map(p -> leaseOf(new MemberPod(p), leaseId))
+                .orElseThrow(() -> ended(leaseId));
+    }
+
+    @Override
+    public ExecutionResult execute(String leaseId, ExecutionRequest request) {
+        ReentrantLock lock = running.computeIfAbsent(leaseId, id -> new ReentrantLock());
+        if (!lock.tryLock()) {
+            throw new LeaseBusyException(leaseId);
+        }
+        try {
+            MemberPod m = current(leaseId);
+            executions.incrementAndGet();
+            KubernetesBackend backend = new KubernetesBackend(client, resource, clock);
+            ExecutionResult result;
+            boolean damaged;
+            try {
+                // one exec of the runner per execution: a lease may be used through any replica, so no replica
+                // holds a stream open to the pod between calls
+                RunnerOutcome outcome = new ExecRunner(backend, m.name()).run(request, settings.maxOutputBytes());
+                result = outcome.result();
+                damaged = outcome.damaged();
+            } catch (BackendException e) {
+                result = ExecutionResult.sandboxFailed("the sandbox failed: " + e.getMessage(), 0, false);
+                damaged = true;
+            }
+            if (damaged) {
+                log.warn("pool {}/{}: pod {} failed during an execution and will be replaced: {}", namespace(),
+                        name(), m.name(), result.error());
+                markDamaged(m.name(), leaseId);
+            }
+            events.executed(name(), result);
+            log.info("pool {}/{}: execution on {}: ran {} ms, exit {}{}{}", namespace(), name(), m.name(),
+                    result.durationMs(), result.exitCode(), result.timedOut() ? ", timed out" : "",
+                    result.truncated() ? ", output truncated" : "");
+            return result;
+        } finally {
+            lock.unlock();
+            running.remove(leaseId, lock);
+        }
+    }
+
+    private void markDamaged(String pod, String leaseId) {
+        cas.update(live(pod), sameLease(leaseId), PodEdits::markDamaged);
+    }
+
+    @Override
+    public void release(String leaseId) {
+        MemberPod m = current(leaseId);
+        MemberSnapshot snapshot = new MemberSnapshot(m.name(), MemberState.LEASED, m.specHash(), m.createdAt(), null,
+                m.uses(), null, 0, false);
+        ReleaseDecision decision = planner.afterRelease(settings, snapshot, m.damaged(), clock.instant());
+        KubernetesBackend backend = new KubernetesBackend(client, resource, clock);
+        MemberRecycler recycler = new MemberRecycler(backend, cas, clock);
+        if (!decision.recycle()) {
+            if (!recycler.retire(m.pod(), sameLease(leaseId))) {
+                throw ended(leaseId);
+            }
+            log.info("pool {}/{}: pod {} deleted after its lease ({}, {} uses)", namespace(), name(), m.name(),
+                    decision.destroyBecause(), m.uses());
+            return;
+        }
+        Pod cleaning = cas.update(m.pod(), sameLease(leaseId), p -> PodEdits.toCleaning(p, clock.instant()))
+                .orElseThrow(() -> ended(leaseId));
+        cleaners.execute(() -> {
+            MemberRecycler.Outcome outcome = recycler.recycle(cleaning);
+            log.debug("pool {}/{}: pod {} after lease {}: {}", namespace(), name(), m.name(), leaseId, outcome);
+        });
+    }
+
+    private Lease leaseOf(MemberPod m, String leaseId) {
+        return new Lease(leaseId, name(), m.name(), m.stateSince(), m.leaseExpiresAt(), 0, true);
+    }
+
+    private static Predicate<MemberPod> sameLease(String leaseId) {
+        return m -> m.state() == PodState.LEASED && m.leaseId().filter(leaseId::equals).isPresent();
+    }
+
+    private boolean notExpired(MemberPod m) {
+        return m.leaseExpiresAt().isAfter(clock.instant());
+    }
+
+    /**
+     * The leased pod as the API server has it now (not the informer's copy, which may lag behind another
+     * replica's release), with the lease active.
+     */
+    private MemberPod current(String leaseId) {
+        MemberPod cached = find(leaseId).orElseThrow(() -> new LeaseNotActiveException(leaseId));
+        Pod live = live(cached.name());
+        if (live == null || !sameLease(leaseId).test(new MemberPod(live))) {
+            throw new LeaseExpiredException(leaseId, "its sandbox " + cached.name() + " was reclaimed or is gone");
+        }
+        MemberPod m = new MemberPod(live);
+        if (!notExpired(m)) {
+            throw new LeaseExpiredException(leaseId, "not renewed before " + m.leaseExpiresAt());
+        }
+        return m;
+    }
+
+    private Pod live(String pod) {
+        return client.pods().inNamespace(namespace()).withName(pod).get();
+    }
+
+    /** The pod holding the lease: in the informer's cache, or (claimed by another replica a moment ago) live. */
+    private Optional<MemberPod> find(String leaseId) {
+        if (!LEASE_ID.matcher(leaseId).matches()) {
+            return Optional.empty();
+        }
+        Predicate<MemberPod> holds = sameLease(leaseId);
+        Optional<MemberPod> cached = members.get().stream().map(MemberPod::new).filter(holds).findFirst();
+        if (cached.isPresent()) {
+            return cached;
+        }
+        return client.pods().inNamespace(namespace()).withLabel(MemberPod.LEASE, leaseId).list().getItems().stream()
+                .map(MemberPod::new).filter(holds).findFirst();
+    }
+
+    private LeaseNotActiveException ended(String leaseId) {
+        return new LeaseExpiredException(leaseId, "it expired and its sandbox was reclaimed");
+    }
+
+    // ---- status and shutdown ------------------------------------------------------------------------------------
+
+    @Override
+    public PoolStats stats() {
+        PoolSettings s = settings;
+        Instant now = clock.instant();
+        Map<MemberState, Integer> counts = new EnumMap<>(MemberState.class);
+        for (MemberState st : MemberState.values()) {
+            counts.put(st, 0);
+        }
+        List<MemberInfo> infos = members.get().stream().map(MemberPod::new)
+                .sorted(Comparator.comparing(MemberPod::name))
+                .map(m -> {
+                    MemberState state = MemberSnapshots.state(m);
+                    counts.merge(state, 1, Integer::sum);
+                    return new MemberInfo(m.name(), m.name(), state, m.uses(),
+                            Duration.between(m.createdAt(), now).toSeconds(), null, m.ready(), null);
+                })
+                .toList();
+        int terminating = counts.get(MemberState.TERMINATING);
+        int waiting;
+        synchronized (waiters) {
+            waiting = waiters.size();
+        }
+        return new PoolStats(s.name(), "kubernetes", s.image(), s.minSize(), s.maxSize(), infos.size() - terminating,
+                counts.get(MemberState.READY), counts.get(MemberState.LEASED),
+                counts.get(MemberState.STARTING) + counts.get(MemberState.CLEANING), terminating, waiting,
+                executions.get(), 0, 0, 0, null, null, infos, conditions());
+    }
+
+    /** The operator's conditions on the SandboxPool: this process only serves the pool. */
+    private List<Condition> conditions() {
+        var status = resource.getStatus();
+        if (status != null && status.getConditions() != null && !status.getConditions().isEmpty()) {
+            return status.getConditions();
+        }
+        return List.of(new Condition(Condition.TYPE_READY, Condition.UNKNOWN, "NotObserved",
+                "the operator has not reported on this pool yet"));
+    }
+
+    /** The pool is gone (or this process stops): waiting callers are refused, the demand annotation removed. */
+    void stop() {
+        List<Waiter> left;
+        synchronized (waiters) {
+            stopped = true;
+            left = List.copyOf(waiters);
+            waiters.clear();
+        }
+        left.forEach(w -> w.claimed.completeExceptionally(new PoolStoppedException(name())));
+        dispatcher.execute(() -> demand.publish(0));
+        dispatcher.shutdown();
+        try {
+            // the demand annotation is removed before the client goes away
+            if (!dispatcher.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("pool {}/{}: its dispatcher did not stop within 5 s", namespace(), name());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A caller waiting for a member. */
+    private static final class Waiter {
+        final String leaseId;
+        final Duration ttl;
+        final CompletableFuture<Pod> claimed = new CompletableFuture<>();
+        /** The dispatcher looked for a pod for this caller at least once. */
+        final CompletableFuture<Void> tried = new CompletableFuture<>();
+        /** Served by the first attempt, without waiting for a member to start or be cleaned. */
+        volatile boolean warm = true;
+
+        Waiter(String leaseId, Duration ttl) {
+            this.leaseId = leaseId;
+            this.ttl = ttl;
+        }
+    }
+}

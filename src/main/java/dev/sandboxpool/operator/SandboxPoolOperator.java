@@ -1,0 +1,108 @@
+package dev.sandboxpool.operator;
+
+import dev.sandboxpool.api.v1alpha1.SandboxPool;
+import dev.sandboxpool.cluster.ClusterConfig;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RuntimeInfo;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Java Operator SDK operator with the SandboxPool reconciler registered, configured from {@link ClusterConfig}.
+ * The Micronaut process (or a test) starts and stops it.
+ */
+public final class SandboxPoolOperator {
+    private static final Logger log = LoggerFactory.getLogger(SandboxPoolOperator.class);
+    private static final AtomicInteger CLEANER_THREADS = new AtomicInteger();
+    private static final Duration RECONCILE_TERMINATION = Duration.ofSeconds(10);
+
+    private final Operator operator;
+    private final ExecutorService cleaners;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+
+    private SandboxPoolOperator(KubernetesClient client, ClusterConfig config, Clock clock) {
+        this.cleaners = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "lease-reclaim-" + CLEANER_THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.operator = new Operator(o -> {
+            o.withKubernetesClient(client)
+                    // the client is the application's: closed by it, after the operator stopped
+                    .withCloseClientOnStop(false)
+                    // plain JSON patches: server-side apply is not needed and not available everywhere
+                    .withUseSSAToPatchPrimaryResource(false)
+                    // on shutdown, reconciles under way finish before the client closes
+                    .withReconciliationTerminationTimeout(RECONCILE_TERMINATION);
+            if (config.isLeaderElection()) {
+                o.withLeaderElectionConfiguration(leaderElection(config));
+            }
+        });
+        var reconciler = new SandboxPoolReconciler(client, clock, config.getMemberStartupTimeout(),
+                config.getResyncInterval(), cleaners);
+        operator.<SandboxPool>register(reconciler, c -> {
+            if (config.namespaces().isEmpty()) {
+                c.watchingAllNamespaces();
+            } else {
+                c.settingNamespaces(Set.copyOf(config.namespaces()));
+            }
+            // demand annotations change no generation, and must still be seen; our status writes need no reconcile
+            c.withGenerationAware(false).withOnUpdateFilter(SandboxPoolReconciler::worthReconciling);
+        });
+    }
+
+    public static SandboxPoolOperator create(KubernetesClient client, ClusterConfig config, Clock clock) {
+        return new SandboxPoolOperator(client, config, clock);
+    }
+
+    /**
+     * The SDK's own exit on lost leadership also fires when the operator is stopped on purpose; here the process
+     * exits (to be restarted and rejoin the election) only when leadership is lost while running.
+     */
+    private io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration leaderElection(ClusterConfig config) {
+        var election = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(ClusterConfig.LEADER_LEASE)
+                .withExitOnStopLeading(false)
+                .withLeaderCallbacks(new LeaderCallbacks(
+                        () -> log.info("leading: this operator reconciles SandboxPools"),
+                        this::leadershipLost,
+                        leader -> log.info("the leader is {}", leader)));
+        String namespace = config.getLeaderElectionNamespace();
+        if (namespace != null && !namespace.isBlank()) {
+            election.withLeaseNamespace(namespace);
+        }
+        return election.build();
+    }
+
+    private void leadershipLost() {
+        if (!stopping.get()) {
+            log.error("lost the leadership of Lease {}: exiting, to be restarted and rejoin the election",
+                    ClusterConfig.LEADER_LEASE);
+            System.exit(1);
+        }
+    }
+
+    public void start() {
+        operator.start();
+    }
+
+    /** Stops reconciling (reconciles under way finish) and leaves the leader election. */
+    public void stop() {
+        stopping.set(true);
+        operator.stop();
+        cleaners.shutdown();
+    }
+
+    public RuntimeInfo runtimeInfo() {
+        return operator.getRuntimeInfo();
+    }
+}

@@ -1,0 +1,365 @@
+package dev.sandboxpool.operator;
+
+import dev.sandboxpool.api.v1alpha1.Condition;
+import dev.sandboxpool.api.v1alpha1.SandboxPool;
+import dev.sandboxpool.api.v1alpha1.SandboxPoolStatus;
+import dev.sandboxpool.backend.BackendException;
+import dev.sandboxpool.backend.Labels;
+import dev.sandboxpool.backend.kubernetes.KubernetesBackend;
+import dev.sandboxpool.backend.kubernetes.MemberPod;
+import dev.sandboxpool.backend.kubernetes.MemberRecycler;
+import dev.sandboxpool.backend.kubernetes.PodCas;
+import dev.sandboxpool.backend.kubernetes.PodEdits;
+import dev.sandboxpool.backend.kubernetes.PodState;
+import dev.sandboxpool.backend.kubernetes.SandboxPodFactory;
+import dev.sandboxpool.cluster.Demand;
+import dev.sandboxpool.cluster.MemberSnapshots;
+import dev.sandboxpool.pool.MemberSnapshot;
+import dev.sandboxpool.pool.Plan;
+import dev.sandboxpool.pool.Planner;
+import dev.sandboxpool.pool.ReleaseDecision;
+import dev.sandboxpool.pool.RetireReason;
+import dev.sandboxpool.spec.Durations;
+import dev.sandboxpool.spec.InvalidSpecException;
+import dev.sandboxpool.spec.PoolSettings;
+import dev.sandboxpool.spec.PoolSpecValidator;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import java.net.HttpURLConnection;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps each SandboxPool at its declared shape with the shared {@link Planner}: member pods are created, marked idle
+ * once Ready, retired (idle, aged, unhealthy, of an older spec), replaced when they fail, are evicted or deleted, and
+ * their expired leases reclaimed. Status reports counts and conditions, written only when they change.
+ *
+ * <p>Every write to a member pod is a resourceVersion compare-and-set ({@link PodCas}), because lease API replicas
+ * write the same pods: the operator never retires a pod that a replica claimed a moment before.
+ */
+@ControllerConfiguration(name = SandboxPoolReconciler.NAME)
+public class SandboxPoolReconciler implements Reconciler<SandboxPool>, Cleaner<SandboxPool> {
+    public static final String NAME = "sandboxpool";
+    private static final Logger log = LoggerFactory.getLogger(SandboxPoolReconciler.class);
+    /** A clean-up (three attempts of 15 s at most) that has not ended by then was abandoned by its process. */
+    static final Duration CLEANING_DEADLINE = Duration.ofMinutes(2);
+
+    private final KubernetesClient client;
+    private final Clock clock;
+    private final Planner planner;
+    private final Duration startupTimeout;
+    private final Duration resyncInterval;
+    private final ExecutorService cleaners;
+    private final Map<ResourceID, StartBackoff> backoffs = new ConcurrentHashMap<>();
+    private volatile InformerEventSource<Pod, SandboxPool> podEvents;
+
+    /**
+     * @param cleaners runs the clean-up of reclaimed leases, off the reconcile threads
+     */
+    public SandboxPoolReconciler(KubernetesClient client, Clock clock, Duration memberStartupTimeout,
+            Duration resyncInterval, ExecutorService cleaners) {
+        this.client = client;
+        this.clock = clock;
+        this.planner = new Planner(memberStartupTimeout);
+        this.startupTimeout = memberStartupTimeout;
+        this.resyncInterval = resyncInterval;
+        this.cleaners = cleaners;
+    }
+
+    @Override
+    public List<EventSource<?, SandboxPool>> prepareEventSources(EventSourceContext<SandboxPool> context) {
+        var config = InformerEventSourceConfiguration.from(Pod.class, SandboxPool.class)
+                .withName("member-pods")
+                .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE)
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SandboxPool.class))
+                .withNamespacesInheritedFromController()
+                .build();
+        podEvents = new InformerEventSource<>(config, context);
+        return List.of(podEvents);
+    }
+
+    /**
+     * Which updates of a SandboxPool need a reconcile: spec changes (generation), demand published by lease API
+     * replicas, deletion. Status writes (ours) do not.
+     */
+    public static boolean worthReconciling(SandboxPool newer, SandboxPool older) {
+        return !Objects.equals(newer.getMetadata().getGeneration(), older.getMetadata().getGeneration())
+                || !Demand.annotations(newer).equals(Demand.annotations(older))
+                || newer.isMarkedForDeletion()
+                || !Objects.equals(newer.getMetadata().getFinalizers(), older.getMetadata().getFinalizers());
+    }
+
+    @Override
+    public UpdateControl<SandboxPool> reconcile(SandboxPool pool, Context<SandboxPool> context) {
+        String who = who(pool);
+        Instant now = clock.instant();
+        Map<String, Pod> pods = new LinkedHashMap<>();
+        context.getSecondaryResources(Pod.class).forEach(p -> pods.put(p.getMetadata().getName(), p));
+        long generation = pool.getMetadata().getGeneration() == null ? 0 : pool.getMetadata().getGeneration();
+
+        PoolSettings s;
+        try {
+            s = PoolSpecValidator.validate(pool.getMetadata().getName(), pool.getSpec());
+        } catch (InvalidSpecException e) {
+            List<MemberSnapshot> members = snapshots(pods, 1);
+            SandboxPoolStatus status = PoolStatusBuilder.invalid(pool.getMetadata().getName(), generation, e,
+                    members, pool.getStatus(), now);
+            if (!PoolStatusBuilder.same(status, pool.getStatus())) {
+                log.warn("{}: invalid spec, members are left as they are: {}", who, e.getMessage());
+            }
+            return write(pool, status);
+        }
+
+        Members members = new Members(pool, s, pods, now);
+        members.housekeep();
+        List<MemberSnapshot> snapshots = snapshots(pods, s.probeFailureThreshold());
+        int waiters = Demand.waiting(pool, now);
+        StartBackoff backoff = backoff(pool);
+        Plan plan = planner.plan(s, snapshots, waiters, now, backoff.notBefore());
+        plan.retire().forEach(members::retire);
+        members.create(plan.create());
+
+        var starts = new PoolStatusBuilder.Starts(backoff.failures(), backoff.lastError(),
+                StartProblem.find(pods.values().stream().map(MemberPod::new).toList(), s.image()));
+        SandboxPoolStatus status = PoolStatusBuilder.build(pool.getMetadata().getName(), generation, s,
+                snapshots(pods, s.probeFailureThreshold()), waiters, starts, pool.getStatus(), now);
+        return write(pool, status);
+    }
+
+    /**
+     * The status patch (JOSDK computes a JSON patch between the cached pool and this one, so only changed fields
+     * are sent). It carries no resourceVersion: only the operator, one leader at a time, writes status, so there is
+     * no conflict to detect, and a stale cache is corrected by the next reconcile.
+     */
+    private UpdateControl<SandboxPool> write(SandboxPool pool, SandboxPoolStatus status) {
+        UpdateControl<SandboxPool> control;
+        if (PoolStatusBuilder.same(status, pool.getStatus())) {
+            control = UpdateControl.noUpdate();
+        } else {
+            SandboxPool patched = new SandboxPool();
+            patched.setMetadata(pool.getMetadata());
+            patched.setSpec(pool.getSpec());
+            patched.setStatus(status);
+            control = UpdateControl.patchStatus(patched);
+        }
+        return control.rescheduleAfter(resyncInterval);
+    }
+
+    /** A failed reconcile shows as Degraded=ReconcileError and is retried; conflicts are retried silently. */
+    @Override
+    public ErrorStatusUpdateControl<SandboxPool> updateErrorStatus(SandboxPool pool, Context<SandboxPool> context,
+            Exception e) {
+        if (e instanceof KubernetesClientException k && k.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+            return ErrorStatusUpdateControl.defaultErrorProcessing();
+        }
+        log.warn("{}: reconcile failed, retrying: {}", who(pool), e.getMessage());
+        SandboxPoolStatus status = pool.getStatus() == null ? new SandboxPoolStatus() : pool.getStatus();
+        List<Condition> previous = status.getConditions() == null ? List.of() : status.getConditions();
+        List<Condition> conditions = new ArrayList<>(previous.stream()
+                .filter(c -> !Condition.TYPE_DEGRADED.equals(c.getType())).toList());
+        Condition degraded = new Condition(Condition.TYPE_DEGRADED, Condition.TRUE, ClusterReasons.RECONCILE_ERROR,
+                e.getMessage());
+        // already degraded for another reason: no flip, the transition time stays
+        degraded.setLastTransitionTime(previous.stream()
+                .filter(c -> Condition.TYPE_DEGRADED.equals(c.getType()) && Condition.TRUE.equals(c.getStatus()))
+                .map(Condition::getLastTransitionTime).findFirst().orElse(clock.instant().toString()));
+        degraded.setObservedGeneration(pool.getMetadata().getGeneration());
+        conditions.add(degraded);
+        status.setConditions(conditions);
+        pool.setStatus(status);
+        return ErrorStatusUpdateControl.patchStatus(pool);
+    }
+
+    /**
+     * Deletes the pool's pods. The API server's garbage collector would too (they carry an owner reference to the
+     * pool); doing it here frees the capacity at once and keeps a cluster without the collector clean.
+     */
+    @Override
+    public DeleteControl cleanup(SandboxPool pool, Context<SandboxPool> context) {
+        backoffs.remove(ResourceID.fromResource(pool));
+        // one delete per pod, not a collection delete: the operator's RBAC needs no deletecollection
+        KubernetesBackend backend = new KubernetesBackend(client, pool, clock);
+        client.pods().inNamespace(pool.getMetadata().getNamespace())
+                .withLabels(SandboxPodFactory.memberLabels(pool.getMetadata().getName())).list().getItems()
+                .forEach(p -> backend.destroy(p.getMetadata().getName()));
+        log.info("{}: deleted, its member pods are deleted", who(pool));
+        return DeleteControl.defaultDelete();
+    }
+
+    private StartBackoff backoff(SandboxPool pool) {
+        return backoffs.computeIfAbsent(ResourceID.fromResource(pool), id -> new StartBackoff());
+    }
+
+    private static List<MemberSnapshot> snapshots(Map<String, Pod> pods, int probeFailureThreshold) {
+        return pods.values().stream().map(p -> MemberSnapshots.of(new MemberPod(p), probeFailureThreshold)).toList();
+    }
+
+    private static String who(SandboxPool pool) {
+        return "SandboxPool " + pool.getMetadata().getNamespace() + "/" + pool.getMetadata().getName();
+    }
+
+    /** The actions of one reconcile on one pool's pods; {@code pods} is kept up to date with every write. */
+    private final class Members {
+        final SandboxPool pool;
+        final PoolSettings s;
+        final Map<String, Pod> pods;
+        final Instant now;
+        final String who;
+        final KubernetesBackend backend;
+        final PodCas cas;
+        final MemberRecycler recycler;
+
+        Members(SandboxPool pool, PoolSettings s, Map<String, Pod> pods, Instant now) {
+            this.pool = pool;
+            this.s = s;
+            this.pods = pods;
+            this.now = now;
+            this.who = who(pool);
+            this.backend = new KubernetesBackend(client, pool, clock);
+            this.cas = new PodCas(client);
+            this.recycler = new MemberRecycler(backend, cas, clock);
+        }
+
+        /** What needs no planning: ended pods, ready starters, expired leases, abandoned clean-ups. */
+        void housekeep() {
+            for (Pod pod : List.copyOf(pods.values())) {
+                MemberPod m = new MemberPod(pod);
+                if (m.ended() && pod.getMetadata().getDeletionTimestamp() == null) {
+                    removeEnded(m);
+                } else if (m.state() == PodState.RETIRING && !m.gone()) {
+                    backend.destroy(m.name()); // its retirer stopped before the delete
+                } else if (m.state() == PodState.STARTING && m.ready() && !m.gone()) {
+                    becomeIdle(m);
+                } else if (m.state() == PodState.LEASED && !m.leaseExpiresAt().isAfter(now) && !m.gone()) {
+                    reclaim(m);
+                } else if (m.state() == PodState.CLEANING && !m.stateSince().plus(CLEANING_DEADLINE).isAfter(now)
+                        && !m.gone()) {
+                    log.warn("{}: pod {} has been cleaning since {}: its cleaner is gone, deleting it", who, m.name(),
+                            m.stateSince());
+                    Instant since = m.stateSince();
+                    retireNow(m, x -> x.state() == PodState.CLEANING && x.stateSince().equals(since));
+                }
+            }
+        }
+
+        /** Failed, evicted or exited: replaced (the planner sees it terminating until it is gone). */
+        private void removeEnded(MemberPod m) {
+            log.warn("{}: pod {} ended ({}) while {}, replacing it", who, m.name(), m.endReason(),
+                    m.state().label());
+            if (m.state() == PodState.STARTING) {
+                backoff(pool).failed("pod " + m.name() + " ended before it was ready: " + m.endReason(), now);
+            }
+            backend.destroy(m.name());
+        }
+
+        private void becomeIdle(MemberPod m) {
+            cas.update(m.pod(), x -> x.state() == PodState.STARTING, p -> PodEdits.toIdle(p, now))
+                    .ifPresent(written -> {
+                        backoff(pool).succeeded();
+                        log.info("{}: pod {} ready {} ms after creation", who, m.name(),
+                                Duration.between(m.createdAt(), now).toMillis());
+                        updated(m.pod(), written);
+                    });
+        }
+
+        /** An expired lease: the member is cleaned (which kills whatever still runs in it) or deleted. */
+        private void reclaim(MemberPod m) {
+            String leaseId = m.leaseId().orElse("");
+            Predicate<MemberPod> sameLease = x -> x.state() == PodState.LEASED
+                    && leaseId.equals(x.leaseId().orElse("")) && !x.leaseExpiresAt().isAfter(now);
+            ReleaseDecision decision = planner.afterRelease(s, MemberSnapshots.of(m, s.probeFailureThreshold()),
+                    m.damaged(), now);
+            log.info("{}: lease {} on pod {} (holder {}) expired at {}: {}", who, leaseId, m.name(), m.leaseHolder(),
+                    m.leaseExpiresAt(),
+                    decision.recycle() ? "cleaning it" : "deleting it (" + decision.destroyBecause() + ")");
+            String why = "not renewed before " + m.leaseExpiresAt();
+            if (!decision.recycle()) {
+                retireNow(m, sameLease, p -> PodEdits.noteEnded(p, leaseId, why));
+                return;
+            }
+            var cleaning = cas.update(m.pod(), sameLease,
+                    p -> PodEdits.noteEnded(PodEdits.toCleaning(p, now), leaseId, why));
+            cleaning.ifPresent(written -> {
+                updated(m.pod(), written);
+                cleaners.execute(() -> log.info("{}: pod {} after its expired lease: {}", who, m.name(),
+                        recycler.recycle(written)));
+            });
+        }
+
+        void retire(String podName, RetireReason reason) {
+            Pod pod = pods.get(podName);
+            MemberPod m = new MemberPod(pod);
+            if (reason == RetireReason.STARTUP_TIMEOUT) {
+                backoff(pool).failed("pod " + m.name() + " not ready within " + Durations.format(startupTimeout)
+                        + ": " + m.waiting().map(Object::toString).orElse("no reason reported"), now);
+            }
+            PodState state = m.state();
+            boolean retired = retireNow(m, x -> x.state() == state && !x.gone());
+            if (retired) {
+                log.info("{}: retiring pod {} ({}, {} uses, age {} s)", who, m.name(), reason, m.uses(),
+                        Duration.between(m.createdAt(), now).toSeconds());
+            }
+        }
+
+        private boolean retireNow(MemberPod m, Predicate<MemberPod> check) {
+            return retireNow(m, check, p -> p);
+        }
+
+        /** @param note a last change written with the retirement */
+        private boolean retireNow(MemberPod m, Predicate<MemberPod> check, UnaryOperator<Pod> note) {
+            var retiring = cas.update(m.pod(), check, p -> note.apply(PodEdits.toRetiring(p, now)));
+            retiring.ifPresent(written -> {
+                updated(m.pod(), written);
+                backend.destroy(m.name());
+            });
+            return retiring.isPresent();
+        }
+
+        void create(int count) {
+            for (int i = 0; i < count; i++) {
+                try {
+                    Pod created = backend.createPod(s);
+                    pods.put(created.getMetadata().getName(), created);
+                    podEvents.handleRecentResourceCreate(ResourceID.fromResource(created), created);
+                    log.info("{}: created pod {} (spec hash {})", who, created.getMetadata().getName(), s.specHash());
+                } catch (BackendException e) {
+                    backoff(pool).failed(e.getMessage(), now);
+                    log.warn("{}: {}", who, e.getMessage());
+                    return;
+                }
+            }
+        }
+
+        /** Our own write goes into the informer's cache at once, so the next reconcile does not act on the old pod. */
+        private void updated(Pod before, Pod after) {
+            pods.put(after.getMetadata().getName(), after);
+            podEvents.handleRecentResourceUpdate(ResourceID.fromResource(after), after, before);
+        }
+    }
+}

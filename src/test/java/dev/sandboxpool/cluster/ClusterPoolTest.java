@@ -1,0 +1,236 @@
+package dev.sandboxpool.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.sandboxpool.api.v1alpha1.ReusePolicy;
+import dev.sandboxpool.api.v1alpha1.SandboxPoolSpec;
+import dev.sandboxpool.backend.kubernetes.MemberPod;
+import dev.sandboxpool.backend.kubernetes.PodState;
+import dev.sandboxpool.cluster.testing.ClusterHarness;
+import dev.sandboxpool.cluster.testing.MockCluster;
+import dev.sandboxpool.execution.ExecutionRequest;
+import dev.sandboxpool.execution.ExecutionResult;
+import dev.sandboxpool.pool.Lease;
+import dev.sandboxpool.pool.LeaseNotActiveException;
+import dev.sandboxpool.pool.NoSandboxAvailableException;
+import dev.sandboxpool.pool.Pool;
+import dev.sandboxpool.pool.PoolStats;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The lease API over member pods: leases live on the pods, so replicas share them safely. */
+class ClusterPoolTest {
+    private static final Duration TTL = Duration.ofMinutes(5);
+    private ClusterHarness h;
+
+    @BeforeEach
+    void start() {
+        h = new ClusterHarness();
+    }
+
+    @AfterEach
+    void stop() {
+        h.close();
+    }
+
+    private Pool pool(ClusterPools replica, String name) {
+        await().atMost(ClusterHarness.WAIT).until(() -> replica.find(name).isPresent());
+        return replica.find(name).orElseThrow();
+    }
+
+    @Test
+    void twoReplicasAcquiringAtOnceNeverLeaseOnePodTwice() throws Exception {
+        h.createPool("python", MockCluster.spec(4, 4));
+        h.awaitReady("python", 4);
+        Pool a = pool(h.replica("api-a"), "python");
+        Pool b = pool(h.replica("api-b"), "python");
+        ExecutorService callers = Executors.newFixedThreadPool(12);
+        List<Future<Lease>> calls = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            Pool replica = i % 2 == 0 ? a : b;
+            Callable<Lease> acquire = () -> replica.acquire(Duration.ofSeconds(2), TTL);
+            calls.add(callers.submit(acquire));
+        }
+        List<Lease> leases = new ArrayList<>();
+        int refused = 0;
+        for (Future<Lease> call : calls) {
+            try {
+                leases.add(call.get());
+            } catch (ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(NoSandboxAvailableException.class);
+                refused++;
+            }
+        }
+        callers.shutdown();
+
+        assertThat(leases).hasSize(4);
+        assertThat(refused).isEqualTo(8);
+        assertThat(leases).extracting(Lease::sandbox).doesNotHaveDuplicates();
+        // each pod holds exactly the lease its caller was given
+        for (Lease lease : leases) {
+            MemberPod pod = new MemberPod(h.pod(lease.sandbox()));
+            assertThat(pod.state()).isEqualTo(PodState.LEASED);
+            assertThat(pod.leaseId()).contains(lease.id());
+        }
+    }
+
+    @Test
+    void leaseIsRenewedUsedForExecutionsAndReleasedClean() {
+        h.createPool("python", MockCluster.spec(1, 2));
+        h.awaitReady("python", 1);
+        Pool pool = pool(h.replica("api-a"), "python");
+
+        Lease lease = pool.acquire(Duration.ofSeconds(5), Duration.ofSeconds(30));
+        assertThat(pool.lease(lease.id())).isPresent();
+        Lease renewed = pool.renew(lease.id(), Duration.ofMinutes(2));
+        assertThat(renewed.expiresAt()).isAfter(lease.expiresAt());
+
+        ExecutionResult first = pool.execute(lease.id(), new ExecutionRequest(
+                "open('state.txt', 'w').write('kept'); print(6 * 7)", "", Map.of(), Map.of(), Duration.ofSeconds(10)));
+        assertThat(first.stdout()).isEqualTo("42\n");
+        assertThat(first.exitCode()).isZero();
+
+        pool.release(lease.id());
+
+        await().atMost(ClusterHarness.WAIT).untilAsserted(() -> {
+            assertThat(h.exec().cleaned()).contains(lease.sandbox());
+            MemberPod pod = new MemberPod(h.pod(lease.sandbox()));
+            assertThat(pod.state()).isEqualTo(PodState.IDLE);
+            assertThat(pod.uses()).isEqualTo(1);
+        });
+        assertThat(pool.lease(lease.id())).isEmpty();
+        assertThatThrownBy(() -> pool.release(lease.id())).isInstanceOf(LeaseNotActiveException.class);
+        assertThatThrownBy(() -> pool.execute(lease.id(), ExecutionRequest.of("print(1)", Duration.ofSeconds(5))))
+                .isInstanceOf(LeaseNotActiveException.class);
+    }
+
+    @Test
+    void leaseOutlivesTheReplicaThatGaveIt() {
+        h.createPool("python", MockCluster.spec(1, 2));
+        h.awaitReady("python", 1);
+        ClusterPools first = h.replica("api-a");
+        Lease lease = pool(first, "python").acquire(Duration.ofSeconds(5), TTL);
+        first.close();
+
+        Pool other = pool(h.replica("api-b"), "python");
+
+        assertThat(other.lease(lease.id())).hasValueSatisfying(l -> assertThat(l.sandbox()).isEqualTo(lease.sandbox()));
+        assertThat(other.execute(lease.id(), ExecutionRequest.of("print('still mine')", Duration.ofSeconds(10)))
+                .stdout()).isEqualTo("still mine\n");
+        other.release(lease.id());
+        await().atMost(ClusterHarness.WAIT).until(() -> h.idlePods("python").size() == 1);
+    }
+
+    @Test
+    void callerWaitsForAFreeMemberThenGets429() {
+        h.createPool("python", MockCluster.spec(1, 1));
+        h.awaitReady("python", 1);
+        Pool pool = pool(h.replica("api-a"), "python");
+        pool.acquire(Duration.ofSeconds(5), TTL);
+
+        assertThatThrownBy(() -> pool.acquire(Duration.ofMillis(500), TTL))
+                .isInstanceOf(NoSandboxAvailableException.class);
+    }
+
+    @Test
+    void callerThatWillNotWaitStillGetsAnIdleMember() {
+        h.createPool("python", MockCluster.spec(1, 1));
+        h.awaitReady("python", 1);
+        Pool pool = pool(h.replica("api-a"), "python");
+
+        Lease lease = pool.acquire(Duration.ZERO, TTL);
+
+        assertThat(lease.warm()).isTrue();
+        assertThatThrownBy(() -> pool.acquire(Duration.ZERO, TTL)).isInstanceOf(NoSandboxAvailableException.class);
+    }
+
+    @Test
+    void singleUseMemberIsDeletedAfterItsLeaseAndReplaced() {
+        SandboxPoolSpec spec = MockCluster.spec(1, 2);
+        spec.getReuse().setPolicy(ReusePolicy.SingleUse);
+        h.createPool("once", spec);
+        h.awaitReady("once", 1);
+        Pool pool = pool(h.replica("api-a"), "once");
+
+        Pool.Execution run = pool.runOnce(ExecutionRequest.of("print('once')", Duration.ofSeconds(10)),
+                Duration.ofSeconds(5));
+
+        assertThat(run.result().stdout()).isEqualTo("once\n");
+        h.awaitReady("once", 1);
+        assertThat(h.pods("once")).extracting(MemberPod::name).doesNotContain(run.lease().sandbox());
+        assertThat(h.exec().cleaned()).doesNotContain(run.lease().sandbox());
+    }
+
+    @Test
+    void memberWhoseRunnerDiedIsDeletedAfterRelease() {
+        h.createPool("python", MockCluster.spec(1, 2));
+        h.awaitReady("python", 1);
+        Pool pool = pool(h.replica("api-a"), "python");
+        Lease lease = pool.acquire(Duration.ofSeconds(5), TTL);
+
+        ExecutionResult result = pool.execute(lease.id(), ExecutionRequest.of(
+                "import os, signal; os.kill(os.getppid(), signal.SIGKILL)", Duration.ofSeconds(10)));
+        assertThat(result.error()).isNotNull();
+        assertThat(new MemberPod(h.pod(lease.sandbox())).damaged()).isTrue();
+
+        pool.release(lease.id());
+
+        h.awaitReady("python", 1);
+        assertThat(h.pods("python")).extracting(MemberPod::name).doesNotContain(lease.sandbox());
+    }
+
+    @Test
+    void memberThatCannotBeCleanedIsDeleted() {
+        h.createPool("python", MockCluster.spec(1, 2));
+        h.awaitReady("python", 1);
+        Pool pool = pool(h.replica("api-a"), "python");
+        Lease lease = pool.acquire(Duration.ofSeconds(5), TTL);
+        h.exec().failCleanupOf(lease.sandbox());
+
+        pool.release(lease.id());
+
+        h.awaitReady("python", 1);
+        assertThat(h.pods("python")).extracting(MemberPod::name).doesNotContain(lease.sandbox());
+    }
+
+    @Test
+    void statsCountMembersByState() {
+        h.createPool("python", MockCluster.spec(2, 3));
+        h.awaitReady("python", 2);
+        Pool pool = pool(h.replica("api-a"), "python");
+        pool.acquire(Duration.ofSeconds(5), TTL);
+
+        await().atMost(ClusterHarness.WAIT).untilAsserted(() -> {
+            PoolStats stats = pool.stats();
+            assertThat(stats.backend()).isEqualTo("kubernetes");
+            assertThat(stats.ready()).isEqualTo(1);
+            assertThat(stats.leased()).isEqualTo(1);
+            assertThat(stats.replicas()).isEqualTo(2);
+            assertThat(stats.members()).hasSize(2);
+            assertThat(stats.conditions()).anySatisfy(c -> assertThat(c.getType()).isEqualTo("Ready"));
+        });
+    }
+
+    @Test
+    void poolsAreFoundByNameOrByNamespaceAndName() {
+        h.createPool("python", MockCluster.spec(0, 1));
+        ClusterPools pools = h.replica("api-a");
+
+        await().atMost(ClusterHarness.WAIT).until(() -> pools.find("python").isPresent());
+        assertThat(pools.find(MockCluster.NAMESPACE + ".python")).containsSame(pools.find("python").get());
+        assertThat(pools.find("other.python")).isEmpty();
+        assertThat(pools.find("missing")).isEmpty();
+    }
+}

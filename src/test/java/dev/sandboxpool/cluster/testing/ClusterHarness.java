@@ -1,0 +1,121 @@
+package dev.sandboxpool.cluster.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sandboxpool.api.v1alpha1.Condition;
+import dev.sandboxpool.api.v1alpha1.SandboxPool;
+import dev.sandboxpool.api.v1alpha1.SandboxPoolSpec;
+import dev.sandboxpool.backend.Labels;
+import dev.sandboxpool.backend.kubernetes.MemberPod;
+import dev.sandboxpool.cluster.ClusterConfig;
+import dev.sandboxpool.cluster.ClusterPools;
+import dev.sandboxpool.operator.SandboxPoolOperator;
+import dev.sandboxpool.pool.PoolEvents;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A mock cluster with its simulated kubelet, the operator running against it (quick resync, short start-up
+ * timeout, a clock the test moves), and as many lease API replicas as a test asks for.
+ */
+public final class ClusterHarness implements AutoCloseable {
+    public static final Duration WAIT = Duration.ofSeconds(20);
+
+    public final MockCluster cluster = new MockCluster();
+    public final FakeKubelet kubelet = new FakeKubelet(cluster.harness());
+    public final MutableClock clock = new MutableClock();
+    private final SandboxPoolOperator operator;
+    private final List<ClusterPools> replicas = new ArrayList<>();
+
+    public ClusterHarness() {
+        ClusterConfig config = new ClusterConfig();
+        config.setWatchNamespaces(List.of(MockCluster.NAMESPACE));
+        config.setResyncInterval(Duration.ofMillis(300));
+        config.setMemberStartupTimeout(Duration.ofSeconds(5));
+        operator = SandboxPoolOperator.create(cluster.newClient(), config, clock);
+        operator.start();
+    }
+
+    /** A lease API replica: its own client, informers and name, as a separate process would have. */
+    public ClusterPools replica(String name) {
+        ClusterPools pools = new ClusterPools(cluster.newClient(), List.of(MockCluster.NAMESPACE), clock, name,
+                PoolEvents.NONE).start();
+        replicas.add(pools);
+        await().atMost(WAIT).until(pools::synced);
+        return pools;
+    }
+
+    public SandboxPool createPool(String name, SandboxPoolSpec spec) {
+        return cluster.createPool(name, spec);
+    }
+
+    public SandboxPool pool(String name) {
+        return cluster.pool(name);
+    }
+
+    /** Changes the spec as {@code kubectl edit} would, again when the operator wrote the pool in between. */
+    public void editSpec(String name, Consumer<SandboxPoolSpec> change) {
+        await().atMost(WAIT).ignoreExceptionsMatching(e -> e instanceof KubernetesClientException k
+                && k.getCode() == HttpURLConnection.HTTP_CONFLICT).until(() -> {
+                    cluster.harness().resources(SandboxPool.class).inNamespace(MockCluster.NAMESPACE).withName(name)
+                            .edit(p -> {
+                                change.accept(p.getSpec());
+                                return p;
+                            });
+                    return true;
+                });
+    }
+
+    /** The pool's member pods, terminating ones included. */
+    public List<MemberPod> pods(String pool) {
+        return cluster.harness().pods().inNamespace(MockCluster.NAMESPACE)
+                .withLabel(Labels.POOL, pool).list().getItems().stream().map(MemberPod::new).toList();
+    }
+
+    public List<MemberPod> idlePods(String pool) {
+        return pods(pool).stream().filter(MemberPod::claimable).toList();
+    }
+
+    public Optional<Condition> condition(String pool, String type) {
+        SandboxPool p = pool(pool);
+        if (p == null || p.getStatus() == null || p.getStatus().getConditions() == null) {
+            return Optional.empty();
+        }
+        return p.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+    }
+
+    /** Waits until the pool has {@code ready} idle members and no others, as status and pods say. */
+    public void awaitReady(String pool, int ready) {
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(idlePods(pool)).hasSize(ready);
+            assertThat(pods(pool)).hasSize(ready);
+            SandboxPool p = pool(pool);
+            assertThat(p.getStatus()).isNotNull();
+            assertThat(p.getStatus().getReadyReplicas()).isEqualTo(ready);
+            assertThat(p.getStatus().getReplicas()).isEqualTo(ready);
+        });
+    }
+
+    public FakeExec exec() {
+        return cluster.exec();
+    }
+
+    public Pod pod(String name) {
+        return cluster.harness().pods().inNamespace(MockCluster.NAMESPACE).withName(name).get();
+    }
+
+    @Override
+    public void close() {
+        operator.stop();
+        replicas.forEach(ClusterPools::close);
+        kubelet.close();
+        cluster.close();
+    }
+}

@@ -1,0 +1,337 @@
+package dev.sandboxpool.cluster.testing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sandboxpool.execution.SandboxScripts;
+import io.fabric8.mockwebserver.http.ByteString;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The container side of the Kubernetes exec API for the mock server (which has no kubelet): answers the websocket
+ * exec protocol (channel byte 0 stdin, 1 stdout, 2 stderr, 3 status) by running the command as a local process.
+ * The in-sandbox runner really runs executions and pings (in a temporary work dir); its clean-up, which kills every
+ * process it may signal, is only pretended: it answers clean, or fails for pods told to. Scripts sent over stdin
+ * (see {@code StdinScript}) are unpacked first, so the runner is recognised whichever way it came.
+ */
+public final class FakeExec {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String RUNNER = SandboxScripts.runnerCommand().get(2);
+    /** A shell is PID 1 (as the init process is in a sandbox), so the command can be signalled like in a pod. */
+    private static final List<String> CONTAIN = List.of("unshare", "--pid", "--fork", "--kill-child",
+            "sh", "-c", "\"$@\"; exit $?", "sh");
+
+    private final List<String> cleaned = new CopyOnWriteArrayList<>();
+    private final List<List<String>> commands = new CopyOnWriteArrayList<>();
+    private final Set<String> dirtyPods = ConcurrentHashMap.newKeySet();
+    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "fake-exec");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * Sandbox code kills freely: the runner's timeout path SIGKILLs every process it may signal (kill(-1)), which
+     * run as root on the test machine is every process there. So each command runs in its own PID namespace,
+     * where kill(-1) reaches only that namespace, and dies with it.
+     */
+    private static List<String> contained(List<String> command) {
+        List<String> wrapped = new ArrayList<>(CONTAIN);
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
+    public FakeExec() {
+        try {
+            Process probe = new ProcessBuilder(contained(List.of("sh", "-c", "test $PPID = 1"))).start();
+            if (probe.waitFor() != 0) {
+                throw new IllegalStateException("FakeExec runs sandbox commands in their own PID namespace, and "
+                        + "'unshare --pid --fork' does not give one here (exit " + probe.exitValue() + ")");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("FakeExec needs unshare (util-linux) to contain sandbox commands", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking for PID namespaces", e);
+        }
+    }
+
+    /** Pods whose clean-up fails from now on. */
+    public void failCleanupOf(String pod) {
+        dirtyPods.add(pod);
+    }
+
+    /** Pods cleaned so far, in order. */
+    public List<String> cleaned() {
+        return List.copyOf(cleaned);
+    }
+
+    /** Commands as they came in the exec URLs. */
+    public List<List<String>> commands() {
+        return List.copyOf(commands);
+    }
+
+    MockResponse upgrade(String pathAndQuery) {
+        URI uri = URI.create(pathAndQuery);
+        String[] path = uri.getPath().split("/");
+        String pod = path[path.length - 2];
+        List<String> command = new ArrayList<>();
+        for (String param : uri.getRawQuery().split("&")) {
+            if (param.startsWith("command=")) {
+                command.add(URLDecoder.decode(param.substring("command=".length()), StandardCharsets.UTF_8));
+            }
+        }
+        commands.add(command);
+        return new MockResponse().withWebSocketUpgrade(new Session(pod, command));
+    }
+
+    /** One exec: a local process wired to the websocket. All but the socket callbacks run on one thread. */
+    private final class Session extends WebSocketListener {
+        final String pod;
+        final List<String> requested;
+        /** One thread at a time, gone when idle: callbacks may still come after the exec ended. */
+        final ThreadPoolExecutor serial = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "fake-exec-session");
+                    t.setDaemon(true);
+                    return t;
+                });
+        final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+        WebSocket ws;
+        List<String> command;
+        Process process;
+        Path workdir;
+        boolean runnerRequestHandled;
+
+        Session(String pod, List<String> requested) {
+            this.pod = pod;
+            this.requested = requested;
+            serial.allowCoreThreadTimeOut(true);
+        }
+
+        @Override
+        public void onOpen(WebSocket ws, Response response) {
+            serial.execute(() -> {
+                this.ws = ws;
+                boolean scriptOnStdin = requested.size() > 2 && requested.get(2).startsWith("import sys;n=int(");
+                if (!scriptOnStdin) {
+                    begin(requested);
+                }
+            });
+        }
+
+        @Override
+        public void onMessage(WebSocket ws, ByteString bytes) {
+            onMessage(ws, bytes.toByteArray());
+        }
+
+        @Override
+        public void onMessage(WebSocket ws, byte[] message) {
+            if (message.length == 0 || message[0] != 0) {
+                return; // resize and stream-close signals: nothing to do for a pipe
+            }
+            byte[] data = Arrays.copyOfRange(message, 1, message.length);
+            serial.execute(() -> stdin(data));
+        }
+
+        private void stdin(byte[] data) {
+            pending.writeBytes(data);
+            if (command == null) {
+                byte[] script = takeFrame();
+                if (script == null) {
+                    return;
+                }
+                List<String> unpacked = new ArrayList<>(List.of("python3", "-c",
+                        new String(script, StandardCharsets.UTF_8)));
+                unpacked.addAll(requested.subList(3, requested.size()));
+                begin(unpacked);
+            }
+            if (!command.get(2).equals(RUNNER)) {
+                if (process != null) {
+                    write(pending.toByteArray());
+                    pending.reset();
+                }
+                return;
+            }
+            if (!runnerRequestHandled) {
+                byte[] request = takeFrame();
+                if (request != null) {
+                    runnerRequestHandled = true;
+                    answerRunner(request);
+                }
+            }
+        }
+
+        /** The runner's clean-up is pretended; runs and pings go to a real runner. */
+        private void answerRunner(byte[] frame) {
+            ObjectNode request;
+            try {
+                request = (ObjectNode) JSON.readTree(frame);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if ("clean".equals(request.path("op").asText())) {
+                boolean dirty = dirtyPods.contains(pod);
+                if (!dirty) {
+                    cleaned.add(pod);
+                }
+                String answer = dirty ? "{\"clean\": false, \"error\": \"processes survived: 42\"}"
+                        : "{\"clean\": true}";
+                send(1, (request.path("nonce").asText() + " " + answer + "\n").getBytes(StandardCharsets.UTF_8));
+                finish(0);
+                return;
+            }
+            if (!start(command)) {
+                return;
+            }
+            // the request names the sandbox's work dir; here it is a temporary one
+            request.put("workdir", workdir.toString());
+            try {
+                write(frame(JSON.writeValueAsBytes(request)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private void begin(List<String> effective) {
+            command = effective;
+            if (!effective.get(2).equals(RUNNER)) {
+                start(effective);
+            }
+        }
+
+        /** Starts the command as a local process; false (and the exec ended) when it cannot start. */
+        private boolean start(List<String> effective) {
+            try {
+                workdir = Files.createTempDirectory("fake-exec");
+                process = new ProcessBuilder(contained(effective)).directory(workdir.toFile()).start();
+            } catch (IOException e) {
+                send(2, e.getMessage().getBytes(StandardCharsets.UTF_8));
+                finish(127);
+                return false;
+            }
+            Process p = process;
+            CompletableFuture<Void> stderr = CompletableFuture.runAsync(() -> pump(p.getErrorStream(), 2), threads);
+            threads.execute(() -> {
+                pump(p.getInputStream(), 1);
+                stderr.join();
+                try {
+                    int code = p.waitFor();
+                    serial.execute(() -> finish(code));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            return true;
+        }
+
+        /** A length-framed message from the start of what stdin brought so far, or null while incomplete. */
+        private byte[] takeFrame() {
+            byte[] bytes = pending.toByteArray();
+            int newline = -1;
+            for (int i = 0; i < bytes.length && newline < 0; i++) {
+                newline = bytes[i] == '\n' ? i : -1;
+            }
+            if (newline < 0) {
+                return null;
+            }
+            int length = Integer.parseInt(new String(bytes, 0, newline, StandardCharsets.US_ASCII).trim());
+            if (bytes.length - newline - 1 < length) {
+                return null;
+            }
+            pending.reset();
+            pending.write(bytes, newline + 1 + length, bytes.length - newline - 1 - length);
+            return Arrays.copyOfRange(bytes, newline + 1, newline + 1 + length);
+        }
+
+        private static byte[] frame(byte[] body) {
+            byte[] header = (body.length + "\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] out = Arrays.copyOf(header, header.length + body.length);
+            System.arraycopy(body, 0, out, header.length, body.length);
+            return out;
+        }
+
+        private void write(byte[] data) {
+            try {
+                process.getOutputStream().write(data);
+                process.getOutputStream().flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void onClosing(WebSocket ws, int code, String reason) {
+            kill();
+        }
+
+        @Override
+        public void onClosed(WebSocket ws, int code, String reason) {
+            kill();
+        }
+
+        @Override
+        public void onFailure(WebSocket ws, Throwable t, Response response) {
+            kill();
+        }
+
+        private void kill() {
+            serial.execute(() -> {
+                if (process != null) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly();
+                }
+            });
+        }
+
+        private void pump(InputStream from, int channel) {
+            byte[] buffer = new byte[8192];
+            try {
+                int n;
+                while ((n = from.read(buffer)) > 0) {
+                    send(channel, Arrays.copyOf(buffer, n));
+                }
+            } catch (IOException e) {
+                // the process was killed (the client went away): its streams end here
+            }
+        }
+
+        private void finish(int exitCode) {
+            String status = exitCode == 0 ? "{\"metadata\":{},\"status\":\"Success\"}"
+                    : "{\"metadata\":{},\"status\":\"Failure\",\"reason\":\"NonZeroExitCode\","
+                            + "\"details\":{\"causes\":[{\"reason\":\"ExitCode\",\"message\":\"" + exitCode + "\"}]}}";
+            send(3, status.getBytes(StandardCharsets.UTF_8));
+            ws.close(1000, "");
+        }
+
+        private void send(int channel, byte[] data) {
+            byte[] message = new byte[data.length + 1];
+            message[0] = (byte) channel;
+            System.arraycopy(data, 0, message, 1, data.length);
+            ws.send(message);
+        }
+    }
+}

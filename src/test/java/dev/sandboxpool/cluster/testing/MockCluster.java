@@ -1,0 +1,173 @@
+package dev.sandboxpool.cluster.testing;
+
+import dev.sandboxpool.api.v1alpha1.SandboxPool;
+import dev.sandboxpool.api.v1alpha1.SandboxPoolSpec;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+/**
+ * A Fabric8 mock API server in CRUD mode with the SandboxPool CRD installed (so status is a subresource), the exec
+ * API answered by {@link FakeExec}, and a record of what the product's clients sent. Clients from
+ * {@link #newClient()} (and any the product builds itself) act as one process of the product each (the operator, a
+ * lease API replica); the {@link #harness()} client acts for the test and the simulated kubelet, and is not
+ * recorded.
+ */
+public final class MockCluster implements AutoCloseable {
+    public static final String NAMESPACE = "test";
+    private static final String ROLE_HEADER = "X-Test-Role";
+    private static final String HARNESS = "harness";
+    private static final String RULES_REVIEW = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
+
+    private final KubernetesMockServer server;
+    private final FakeExec exec = new FakeExec();
+    private final List<Sent> sent = new CopyOnWriteArrayList<>();
+    private final List<KubernetesClient> clients = new ArrayList<>();
+    private final KubernetesClient harness;
+    private final KubernetesMixedDispatcher crud;
+
+    /** One request of a product client, with the status it got. */
+    public record Sent(String method, String path, int status) {
+        public String call() {
+            return ApiCallLog.rbac(method, path);
+        }
+    }
+
+    public MockCluster() {
+        Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+        crud = new KubernetesMixedDispatcher(responses);
+        Dispatcher dispatcher = new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                MockResponse response = request.getPath().contains("/exec?") ? exec(request)
+                        : request.getPath().startsWith(RULES_REVIEW) ? allowEverything()
+                        : crud.dispatch(request);
+                if (!HARNESS.equals(request.getHeader(ROLE_HEADER))) {
+                    ApiCallLog.record(request.getMethod(), request.getPath());
+                    sent.add(new Sent(request.getMethod(), request.getPath(), response.code()));
+                }
+                return response;
+            }
+        };
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, dispatcher, false);
+        server.init();
+        harness = client(Map.of(ROLE_HEADER, HARNESS));
+        installCrd();
+    }
+
+    /**
+     * The operator checks its permissions before it runs for leadership; the mock server cannot review rules, so
+     * it is told everything is allowed (what a cluster with the chart's RBAC answers for the rules it needs).
+     */
+    private static MockResponse allowEverything() {
+        return new MockResponse().setResponseCode(201).setHeader("Content-Type", "application/json").setBody("""
+                {"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectRulesReview","metadata":{},
+                 "spec":{},"status":{"incomplete":false,"nonResourceRules":[],
+                 "resourceRules":[{"verbs":["*"],"apiGroups":["*"],"resources":["*"]}]}}""");
+    }
+
+    /** An exec into a pod the API server has; otherwise its 404, as a real API server answers. */
+    private MockResponse exec(RecordedRequest request) {
+        String pod = request.getPath().substring(0, request.getPath().indexOf("/exec?"));
+        MockResponse found = crud.dispatch(new RecordedRequest("HTTP/1.1", HttpMethod.GET, pod,
+                Headers.builder().build(), new Buffer()));
+        return found.code() == 200 ? exec.upgrade(request.getPath()) : found;
+    }
+
+    /** A client as one process of the product would have: its requests are recorded. */
+    public KubernetesClient newClient() {
+        KubernetesClient client = client(Map.of());
+        clients.add(client);
+        return client;
+    }
+
+    /** The test's own client (setup, assertions, the simulated kubelet). */
+    public KubernetesClient harness() {
+        return harness;
+    }
+
+    public FakeExec exec() {
+        return exec;
+    }
+
+    /** The mock server's URL, for code that finds the cluster the standard way. */
+    public String url() {
+        return server.url("/");
+    }
+
+    /** Requests the product sent so far that match. */
+    public List<Sent> sent(Predicate<Sent> matching) {
+        return sent.stream().filter(matching).toList();
+    }
+
+    public SandboxPool createPool(String name, SandboxPoolSpec spec) {
+        SandboxPool pool = new SandboxPool(name, spec);
+        pool.getMetadata().setNamespace(NAMESPACE);
+        return harness.resources(SandboxPool.class).inNamespace(NAMESPACE).resource(pool).create();
+    }
+
+    public SandboxPool pool(String name) {
+        return harness.resources(SandboxPool.class).inNamespace(NAMESPACE).withName(name).get();
+    }
+
+    /** A spec with the image and sizes given and quick timings, as tests want them. */
+    public static SandboxPoolSpec spec(int minSize, int maxSize) {
+        SandboxPoolSpec spec = new SandboxPoolSpec();
+        spec.setImage("sandboxpool/python:test");
+        spec.setMinSize(minSize);
+        spec.setMaxSize(maxSize);
+        spec.getHealthProbe().setPeriod("1s");
+        return spec;
+    }
+
+    private KubernetesClient client(Map<String, String> headers) {
+        Config config = new ConfigBuilder(Config.empty())
+                .withMasterUrl(server.url("/"))
+                .withNamespace(NAMESPACE)
+                .withTrustCerts(true)
+                .withCustomHeaders(new HashMap<>(headers))
+                .build();
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    /** The generated CRD: the committed copy in crds/ when there is one, else the build's. */
+    private void installCrd() {
+        Path committed = Path.of("crds", "sandboxpools.sandboxpool.dev-v1.yml");
+        Path generated = Path.of("target", "classes", "META-INF", "fabric8", "sandboxpools.sandboxpool.dev-v1.yml");
+        Path file = Files.exists(committed) ? committed : generated;
+        CustomResourceDefinition crd = harness.apiextensions().v1().customResourceDefinitions()
+                .load(file.toFile()).item();
+        harness.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+    }
+
+    @Override
+    public void close() {
+        clients.forEach(KubernetesClient::close);
+        harness.close();
+        server.destroy();
+        ApiCallLog.write();
+    }
+}

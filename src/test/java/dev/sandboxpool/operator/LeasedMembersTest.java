@@ -102,8 +102,9 @@ class LeasedMembersTest {
         Pool pool = lease("python");
         Lease first = pool.acquire(Duration.ofSeconds(5), Duration.ofMinutes(5));
 
+        // waits long enough to outlast the AtCapacity wait below plus the release's clean-up on a busy machine
         CompletableFuture<Lease> second = CompletableFuture.supplyAsync(
-                () -> pool.acquire(Duration.ofSeconds(15), Duration.ofMinutes(5)));
+                () -> pool.acquire(Duration.ofSeconds(90), Duration.ofMinutes(5)));
 
         await().atMost(ClusterHarness.WAIT).untilAsserted(() ->
                 assertThat(h.condition("python", Condition.TYPE_DEGRADED)).hasValueSatisfying(c -> {

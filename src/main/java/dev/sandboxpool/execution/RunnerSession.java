@@ -124,11 +124,13 @@ public final class RunnerSession implements Runner, AttachedProcess.Listener {
     @Override
     public void stdout(byte[] chunk) {
         synchronized (line) {
-            for (byte b : chunk) {
-                if (b != '\n') {
-                    line.write(b);
+            int start = 0;
+            for (int i = 0; i < chunk.length; i++) {
+                if (chunk[i] != '\n') {
                     continue;
                 }
+                line.write(chunk, start, i - start);
+                start = i + 1;
                 String text = line.toString(StandardCharsets.UTF_8);
                 line.reset();
                 CompletableFuture<String> waiting = pending;
@@ -139,6 +141,7 @@ public final class RunnerSession implements Runner, AttachedProcess.Listener {
                     log.warn("sandbox {}: runner printed a line that answers nothing: {}", sandbox, abbreviate(text));
                 }
             }
+            line.write(chunk, start, chunk.length - start);
             if (line.size() > MAX_LINE) {
                 line.reset();
                 kill("the runner's output exceeded " + MAX_LINE + " bytes without a line end");

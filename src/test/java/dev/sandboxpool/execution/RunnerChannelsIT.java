@@ -71,6 +71,18 @@ class RunnerChannelsIT {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("channels")
+    void largeOutputArrivesWholeAcrossManyChunks(Channel channel) {
+        try (Runner runner = open(channel)) {
+            RunnerOutcome out = runner.run(ExecutionRequest.of("import sys\nsys.stdout.write('ab\\n' * 200000)",
+                    Duration.ofSeconds(10)), 1 << 20);
+
+            assertThat(out.result().stdout()).hasSize(600_000).startsWith("ab\nab\n").endsWith("ab\n");
+            assertThat(out.result().truncated()).isFalse();
+        }
+    }
+
     @Test
     void sessionKilledByUserCodeIsDeadForGood() {
         try (Runner runner = open(Channel.SESSION)) {

@@ -9,7 +9,17 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /** The system clock moved forward on demand: time flows as usual, and a test jumps over idle timeouts and ages. */
 public final class MutableClock extends Clock {
-    private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
+    private final AtomicReference<Duration> offset;
+    private final ZoneId zone;
+
+    public MutableClock() {
+        this(new AtomicReference<>(Duration.ZERO), ZoneOffset.UTC);
+    }
+
+    private MutableClock(AtomicReference<Duration> offset, ZoneId zone) {
+        this.offset = offset;
+        this.zone = zone;
+    }
 
     public void advance(Duration by) {
         offset.updateAndGet(d -> d.plus(by));
@@ -22,11 +32,12 @@ public final class MutableClock extends Clock {
 
     @Override
     public ZoneId getZone() {
-        return ZoneOffset.UTC;
+        return zone;
     }
 
+    /** The same moving clock seen in another zone: advancing either advances both. */
     @Override
-    public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException("always UTC");
+    public Clock withZone(ZoneId newZone) {
+        return new MutableClock(offset, newZone);
     }
 }

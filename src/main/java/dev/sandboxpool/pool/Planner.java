@@ -117,6 +117,18 @@ public final class Planner {
         return reason == null ? ReleaseDecision.RECYCLE : new ReleaseDecision(reason);
     }
 
+    /**
+     * After a lease that ran no code: its sandbox is exactly as it was handed out, so a recycled one needs no clean-up
+     * and the lease is not a use. SingleUse keeps its promise (a sandbox per lease) all the same.
+     */
+    public ReleaseDecision afterUntouchedRelease(PoolSettings spec, MemberSnapshot m, Instant now) {
+        if (spec.reusePolicy() == ReusePolicy.SingleUse) {
+            return new ReleaseDecision(RetireReason.SINGLE_USE);
+        }
+        RetireReason reason = retireReadyBecause(spec, m, now);
+        return reason == null ? ReleaseDecision.RECYCLE : new ReleaseDecision(reason);
+    }
+
     private static RetireReason retireReadyBecause(PoolSettings spec, MemberSnapshot m, Instant now) {
         if (m.probeFailures() >= spec.probeFailureThreshold()) {
             return RetireReason.UNHEALTHY;

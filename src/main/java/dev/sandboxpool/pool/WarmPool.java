@@ -248,6 +248,11 @@ public final class WarmPool implements Pool {
                     throw new LeaseExpiredException(leaseId, "its sandbox is gone");
                 }
                 runner = m.runner;
+                if (!a.touched) {
+                    // a use is a lease that ran code: set before it runs, so a failed execution counts too
+                    a.touched = true;
+                    m.uses++;
+                }
             } finally {
                 lock.unlock();
             }
@@ -300,14 +305,20 @@ public final class WarmPool implements Pool {
             if (m == null || m.state != MemberState.LEASED) {
                 return; // lost while leased: already being replaced
             }
+            Instant now = clock.instant();
+            boolean untouched = forced == null && !a.touched;
             ReleaseDecision decision = forced != null ? new ReleaseDecision(forced)
-                    : planner.afterRelease(settings, m.snapshot(), a.damaged, clock.instant());
-            if (decision.recycle()) {
+                    : untouched ? planner.afterUntouchedRelease(settings, m.snapshot(), now)
+                    : planner.afterRelease(settings, m.snapshot(), a.damaged, now);
+            if (!decision.recycle()) {
+                retire(m, decision.destroyBecause());
+            } else if (untouched) {
+                becomeReady(m, now); // no code ran in it: nothing to clean, and the pool's shape is unchanged
+                return;
+            } else {
                 m.state = MemberState.CLEANING;
                 m.busy = true;
                 cleaning = m;
-            } else {
-                retire(m, decision.destroyBecause());
             }
         } finally {
             lock.unlock();
@@ -350,6 +361,8 @@ public final class WarmPool implements Pool {
         final ReentrantLock running = new ReentrantLock();
         volatile Lease lease;
         volatile boolean damaged;
+        /** Code ran under this lease (written under the pool lock): until then the sandbox is as handed out. */
+        boolean touched;
 
         ActiveLease(Lease lease, String memberId) {
             this.lease = lease;
@@ -626,14 +639,12 @@ public final class WarmPool implements Pool {
             if (w.complete(m)) {
                 return;
             }
-            m.uses--;
             m.state = MemberState.READY;
         }
     }
 
     private void markLeased(Member m) {
         m.state = MemberState.LEASED;
-        m.uses++;
     }
 
     /** The most recently readied member: keeps the others idle, so idle shrinking can retire them. */

@@ -15,6 +15,13 @@ import builtins, gc, io, json, linecache, os, resource, selectors, signal, sys, 
 # (everything a child needs is imported here, once: children are forks and inherit it instead of importing it anew)
 
 MAXFD = 1024
+WORKDIR = "/workspace"
+CHILD_STDIO = ()
+
+
+def base_env(workdir):
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": workdir, "LANG": "C.UTF-8",
+            "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def not_dumpable():
@@ -52,18 +59,14 @@ def child(req, stdin_r, out_w, err_w):
         os.dup2(out_w, 1)
         os.dup2(err_w, 2)
         os.closerange(3, MAXFD)
-        workdir = req.get("workdir", "/workspace")
+        workdir = req.get("workdir", WORKDIR)
         os.chdir(workdir)
-        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": workdir, "LANG": "C.UTF-8",
-               "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"}
-        env.update(req.get("env") or {})
-        os.environ.clear()
-        os.environ.update(env)
-        sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
-        sys.stdout = sys.__stdout__ = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",
-                                                       errors="backslashreplace", write_through=True)
-        sys.stderr = sys.__stderr__ = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
-                                                       errors="backslashreplace", write_through=True)
+        if workdir != WORKDIR or req.get("env"):
+            os.environ.clear()
+            os.environ.update(base_env(workdir))
+            os.environ.update(req.get("env") or {})
+        # the runner built these for fds 0-2 and never used them: the pipes just put there
+        sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__ = CHILD_STDIO
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as in any Python program: BrokenPipeError, not death
         src = req["code"]
@@ -98,7 +101,7 @@ def child(req, stdin_r, out_w, err_w):
 
 
 def run(req):
-    workdir = req.get("workdir", "/workspace")
+    workdir = req.get("workdir", WORKDIR)
     write_files(workdir, req.get("files"))
     cap = int(req["maxOutputBytes"])
     in_r, in_w = os.pipe()
@@ -260,12 +263,36 @@ def answer(req):
         return {"error": "%s: %s" % (type(e).__name__, e)}
 
 
+def prepare_children():
+    """What every child would otherwise build for itself, made once here and inherited through fork: together about
+    3 ms of CPU per execution. The first compile, exec, text stream and traceback in a process pay for lazy set-up
+    in the interpreter; the environment and the text streams over fds 0-2 are the same for every execution."""
+    global CHILD_STDIO
+    sink = io.TextIOWrapper(io.FileIO(os.open(os.devnull, os.O_WRONLY), "w"), encoding="utf-8",
+                            errors="backslashreplace", write_through=True)
+    program = "print('warm', 1)\ntry:\n    1 / 0\nexcept ZeroDivisionError as e:\n    error = e\n"
+    scope = {"__builtins__": builtins, "print": lambda *a: print(*a, file=sink)}
+    exec(compile(program, "warm.py", "exec"), scope)
+    traceback.print_exception(type(scope["error"]), scope["error"], scope["error"].__traceback__, file=sink)
+    sink.close()
+    os.environ.clear()
+    os.environ.update(base_env(WORKDIR))
+    # Over fds 0-2 but never read or written here (the runner speaks through sys.stdin.buffer and
+    # sys.stdout.buffer, taken before): in a child, after dup2, they are the execution's stdin, stdout and stderr.
+    CHILD_STDIO = (io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8"),
+                   io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8", errors="backslashreplace",
+                                    write_through=True),
+                   io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8", errors="backslashreplace",
+                                    write_through=True))
+
+
 def main():
     not_dumpable()
     sys.setrecursionlimit(20000)  # deep directory trees left by user code
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # the stream to the pool is gone: nothing left to do
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     serve = sys.argv[1:] == ["serve"]
+    prepare_children()
     # what exists now is never collected in a child: its pages stay shared after fork instead of being copied
     gc.freeze()
     while True:

@@ -813,6 +813,36 @@ class PlannerTest {
     }
 
     @Test
+    void returnsUntouchedMemberWithoutCleaningIt() {
+        assertThat(planner.afterUntouchedRelease(defaults, leased("a").build(), NOW)).isEqualTo(ReleaseDecision.RECYCLE);
+    }
+
+    @Test
+    void destroysUntouchedMemberOfSingleUsePool() {
+        PoolSettings spec = settings(s -> s.getReuse().setPolicy(ReusePolicy.SingleUse));
+
+        assertThat(planner.afterUntouchedRelease(spec, leased("a").build(), NOW).destroyBecause())
+                .isEqualTo(RetireReason.SINGLE_USE);
+    }
+
+    @Test
+    void returnsUntouchedMemberAtMaxUses() {
+        PoolSettings spec = settings(s -> s.getReuse().setMaxUses(3));
+
+        assertThat(planner.afterUntouchedRelease(spec, leased("a").uses(3).build(), NOW).recycle()).isTrue();
+    }
+
+    @Test
+    void retiresUntouchedMemberThatIsTooOldOrOfAnOlderSpec() {
+        MemberSnapshot old = leased("a").createdAgo(Duration.ofMinutes(31)).build();
+        MemberSnapshot made = leased("b").specHash("0123456789").build();
+
+        assertThat(planner.afterUntouchedRelease(defaults, old, NOW).destroyBecause()).isEqualTo(RetireReason.MAX_AGE);
+        assertThat(planner.afterUntouchedRelease(defaults, made, NOW).destroyBecause())
+                .isEqualTo(RetireReason.SPEC_CHANGED);
+    }
+
+    @Test
     void destroysMemberPastMaxAge() {
         MemberSnapshot old = leased("a").uses(1).createdAgo(Duration.ofMinutes(31)).build();
 

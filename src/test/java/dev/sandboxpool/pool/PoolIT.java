@@ -224,6 +224,32 @@ class PoolIT {
     }
 
     @Test
+    void leaseThatRanNoCodeReturnsItsSandboxAsItWasAndIsNoUse() {
+        WarmPool pool = pools.start(settings("untouched", s -> {
+            s.setMinSize(1);
+            s.setMaxSize(1);
+            s.getReuse().setMaxUses(1);
+        }));
+
+        Lease idle = pool.acquire(WAIT, TTL);
+        pool.release(idle.id());
+        Lease again = pool.acquire(WAIT, TTL);
+
+        // back at once, without a clean-up, and not counted against maxUses: nothing ran in it
+        assertThat(again.sandbox()).isEqualTo(idle.sandbox());
+        assertThat(pool.stats().members()).singleElement().satisfies(m -> assertThat(m.uses()).isZero());
+        assertThat(pool.execute(again.id(), ExecutionRequest.of("open('mark', 'w').write('x')",
+                Duration.ofSeconds(5))).exitCode()).isZero();
+        assertThat(pool.stats().members()).singleElement().satisfies(m -> assertThat(m.uses()).isEqualTo(1));
+        pool.release(again.id());
+        Pool.Execution next = pool.runOnce(ExecutionRequest.of(
+                "import os\nprint(os.path.exists('mark'))", Duration.ofSeconds(5)), WAIT);
+
+        assertThat(next.lease().sandbox()).isNotEqualTo(idle.sandbox());
+        assertThat(next.result().stdout()).isEqualTo("False\n");
+    }
+
+    @Test
     void withoutWarmMembersEachExecutionGetsAFreshContainer() {
         WarmPool pool = pools.start(settings("cold", s -> {
             s.setMinSize(0);

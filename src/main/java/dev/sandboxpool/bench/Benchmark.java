@@ -44,6 +44,10 @@ public final class Benchmark {
     private static final Duration SCENARIO_TIME = Duration.ofSeconds(
             Long.parseLong(System.getenv().getOrDefault("BENCH_SECONDS", "4")));
     private static final String PRINT_ONE = "{\"code\":\"print(1)\"}";
+    /** The JVM options the launcher starts the application with ({@code ./sandboxpool bench} passes them on). */
+    private static final List<String> APP_JVM_OPTIONS = List.of(
+            System.getenv().getOrDefault("SANDBOXPOOL_JAVA_OPTS", "").trim().split("\\s+")).stream()
+            .filter(o -> !o.isEmpty()).toList();
 
     /** HTTP/1.1 with keep-alive, as an application calling the API would; the default (h2c upgrade) adds latency. */
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -59,7 +63,11 @@ public final class Benchmark {
     private void run(Path jar) throws Exception {
         System.out.printf(Locale.ROOT, "sandbox-pool benchmark: %d cores, image %s, %s per scenario, concurrency %s%n",
                 Runtime.getRuntime().availableProcessors(), IMAGE, SCENARIO_TIME, java.util.Arrays.toString(CONCURRENCY));
-        System.out.println("latency pool: bench (Recycle, minSize 8 = maxSize 8); refill pools: bench, fresh (SingleUse, 4)");
+        System.out.println("latency pool: bench (Recycle, minSize 8 = maxSize 8, maxUses 100); refill pools: bench, fresh "
+                + "(SingleUse, 4)");
+        System.out.println("application JVM options: " + (APP_JVM_OPTIONS.isEmpty() ? "(none)" : String.join(" ",
+                APP_JVM_OPTIONS)) + "; load generator: " + String.join(" ",
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
         DockerClient docker = DockerClients.connect();
         DockerBackend backend = new DockerBackend(docker);
 
@@ -308,9 +316,11 @@ public final class Benchmark {
     private record App(Process process, int port) implements AutoCloseable {
         static App start(Path jar, int port, Path specs) throws IOException {
             Path log = Files.createTempFile("sandboxpool-bench-app-", ".log");
-            ProcessBuilder pb = new ProcessBuilder("java", "-Dmicronaut.server.port=" + port,
-                    "-Dsandboxpool.local.specs=" + specs, "-jar", jar.toString(), "local")
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            List<String> command = new ArrayList<>(List.of("java"));
+            command.addAll(APP_JVM_OPTIONS);
+            command.addAll(List.of("-Dmicronaut.server.port=" + port, "-Dsandboxpool.local.specs=" + specs, "-jar",
+                    jar.toString(), "local"));
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             System.out.println("  application log: " + log);
             return new App(pb.start(), port);
         }

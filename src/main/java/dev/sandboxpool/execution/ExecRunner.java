@@ -4,6 +4,7 @@ import dev.sandboxpool.backend.ExecCall;
 import dev.sandboxpool.backend.ExecOutput;
 import dev.sandboxpool.backend.SandboxBackend;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -47,6 +48,13 @@ public final class ExecRunner implements Runner {
     @Override
     public Optional<String> ping() {
         return simple(RunnerProtocol.request("ping"), RunnerProtocol.PING_TIMEOUT, "pong");
+    }
+
+    @Override
+    public Optional<String> probe(List<String> command, String expectOutput, Duration timeout) {
+        ExecOutput out = backend.exec(sandboxId, new ExecCall(command, null, timeout, 65_536));
+        return Optional.ofNullable(RunnerProtocol.probeFailure(out.exitCode(), out.timedOut(), out.stdoutText(),
+                out.stderrText(), expectOutput, timeout));
     }
 
     private Optional<String> simple(Map<String, Object> body, Duration timeout, String successField) {

@@ -1,5 +1,7 @@
 package dev.sandboxpool.execution;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** The runner of one sandbox: runs executions and cleans up after a lease, through whatever channel it has. */
@@ -13,6 +15,12 @@ public interface Runner extends AutoCloseable {
 
     /** A real Python round trip through the runner; the failure, if any. */
     Optional<String> ping();
+
+    /**
+     * Runs a health probe command in the sandbox; the failure (it timed out, exited non-zero or did not print
+     * {@code expectOutput}), if any. Through the runner this also proves the runner answers.
+     */
+    Optional<String> probe(List<String> command, String expectOutput, Duration timeout);
 
     /** False once the runner's channel is gone (the runner was killed, the stream broke). */
     boolean alive();

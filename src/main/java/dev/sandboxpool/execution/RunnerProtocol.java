@@ -9,6 +9,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,6 +47,33 @@ final class RunnerProtocol {
         body.put("timeoutSeconds", r.timeout().toMillis() / 1000.0);
         body.put("maxOutputBytes", maxOutputBytes);
         return body;
+    }
+
+    /** A command run like an execution (fresh process, same limits and capture): how probes run. */
+    static Map<String, Object> command(List<String> argv, Duration timeout, long maxOutputBytes) {
+        Map<String, Object> body = request("run");
+        body.put("argv", argv);
+        body.put("workdir", SandboxScripts.WORKDIR);
+        body.put("timeoutSeconds", timeout.toMillis() / 1000.0);
+        body.put("maxOutputBytes", maxOutputBytes);
+        return body;
+    }
+
+    /** Why a probe's result is not healthy, or null when it is. */
+    static String probeFailure(Integer exitCode, boolean timedOut, String stdout, String stderr, String expect,
+            Duration timeout) {
+        if (timedOut) {
+            return "no answer within " + timeout.toMillis() + " ms";
+        }
+        if (exitCode == null || exitCode != 0 || !stdout.contains(expect)) {
+            return "exit " + exitCode + ", output " + abbreviate(stdout + stderr);
+        }
+        return null;
+    }
+
+    static String abbreviate(String s) {
+        String t = s.strip().replace('\n', ' ');
+        return t.length() <= 200 ? t : t.substring(0, 200) + "...";
     }
 
     static Map<String, Object> clean() {

@@ -6,6 +6,7 @@ import dev.sandboxpool.backend.SandboxBackend;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +28,8 @@ public final class RunnerSession implements Runner, AttachedProcess.Listener {
     private static final Logger log = LoggerFactory.getLogger(RunnerSession.class);
     /** Longest line kept while looking for an answer; a longer one means the stream is not speaking the protocol. */
     private static final int MAX_LINE = 64 << 20;
+    /** What a probe may print; more is cut off (and a probe that floods is not healthy anyway). */
+    private static final long PROBE_OUTPUT = 65_536;
 
     private final String sandbox;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -83,6 +86,27 @@ public final class RunnerSession implements Runner, AttachedProcess.Listener {
     @Override
     public Optional<String> ping() {
         return simple(RunnerProtocol.request("ping"), RunnerProtocol.PING_TIMEOUT, "pong");
+    }
+
+    @Override
+    public Optional<String> probe(List<String> command, String expectOutput, Duration timeout) {
+        RunnerOutcome outcome;
+        try {
+            String answer = call(RunnerProtocol.command(command, timeout, PROBE_OUTPUT), timeout.plus(
+                    RunnerProtocol.GRACE));
+            outcome = RunnerProtocol.toOutcome(answer, 0);
+        } catch (TimeoutException e) {
+            return Optional.of("the runner did not answer within " + timeout.plus(RunnerProtocol.GRACE).toMillis()
+                    + " ms");
+        } catch (RunnerGoneException e) {
+            return Optional.of("the runner is gone: " + e.getMessage());
+        }
+        ExecutionResult r = outcome.result();
+        if (r.error() != null) {
+            return Optional.of(r.error());
+        }
+        return Optional.ofNullable(RunnerProtocol.probeFailure(r.exitCode(), r.timedOut(), r.stdout(), r.stderr(),
+                expectOutput, timeout));
     }
 
     private Optional<String> simple(Map<String, Object> body, Duration timeout, String successField) {

@@ -1,8 +1,6 @@
 package dev.sandboxpool.pool;
 
 import dev.sandboxpool.backend.BackendException;
-import dev.sandboxpool.backend.ExecCall;
-import dev.sandboxpool.backend.ExecOutput;
 import dev.sandboxpool.backend.SandboxBackend;
 import dev.sandboxpool.backend.SandboxGoneException;
 import dev.sandboxpool.backend.SandboxRef;
@@ -506,25 +504,20 @@ public final class WarmPool implements Pool {
     }
 
     /**
-     * The spec's probe command (really runs Python), then a round trip through the member's runner; a starting member
-     * that passes gets its runner here, so it is ready to run code the moment it is handed out.
+     * The spec's probe command (really runs Python), run through the member's runner: one round trip proves both. A
+     * starting member gets its runner here first, so it is ready to run code the moment it is handed out.
      */
     private void probe(Member m) {
         PoolSettings s = settings;
         String failure;
         Runner opened = null;
         try {
-            ExecOutput out = backend.exec(m.backendId, new ExecCall(s.probeCommand(), null, s.probeTimeout(), 65_536));
-            if (out.timedOut()) {
-                failure = "no answer within " + s.probeTimeout().toMillis() + " ms";
-            } else if (!out.succeeded() || !out.stdoutText().contains(s.probeExpectOutput())) {
-                failure = "exit " + out.exitCode() + ", output " + abbreviate(out.stdoutText() + out.stderrText());
-            } else if (m.runner == null) {
+            Runner runner = m.runner;
+            if (runner == null) {
                 opened = openRunner(m.backendId);
-                failure = null;
-            } else {
-                failure = m.runner.ping().map(why -> "runner: " + why).orElse(null);
+                runner = opened;
             }
+            failure = runner.probe(s.probeCommand(), s.probeExpectOutput(), s.probeTimeout()).orElse(null);
         } catch (SandboxGoneException e) {
             failure = "sandbox gone";
         } catch (BackendException e) {
@@ -836,11 +829,6 @@ public final class WarmPool implements Pool {
         }
         retiredBy.get(RetireReason.SHUTDOWN).addAndGet(all.size());
         log.info("pool {}: stopped", name());
-    }
-
-    private static String abbreviate(String s) {
-        String t = s.strip().replace('\n', ' ');
-        return t.length() <= 200 ? t : t.substring(0, 200) + "...";
     }
 
     private static ThreadFactory threads(String prefix) {

@@ -4,7 +4,8 @@
 # on stdout: the request's nonce, a space, the JSON result. With the argument `serve` it answers requests until
 # stdin closes (the persistent runner, started once per member and kept attached); without, it answers one.
 #
-# Requests: {"op": "run", ...execution...} | {"op": "clean", "dirs": [...]} | {"op": "ping"}.
+# Requests: {"op": "run", ...execution...} | {"op": "clean", "dirs": [...]} | {"op": "ping"}. An execution runs
+# Python "code", or a command ("argv", e.g. the pool's health probe) with the same limits and capture.
 #
 # Each execution runs in a child forked from this already initialised interpreter (no interpreter start-up per
 # execution), in its own session, with rlimits, in the work dir. User code never holds the runner's stdout: the
@@ -67,6 +68,13 @@ def child(req, stdin_r, out_w, err_w):
             os.environ.update(req.get("env") or {})
         # the runner built these for fds 0-2 and never used them: the pipes just put there
         sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__ = CHILD_STDIO
+        if req.get("argv"):  # a command: it starts with the signal dispositions a new process has
+            try:
+                os.execvp(req["argv"][0], req["argv"])
+            except OSError as e:
+                print("cannot run %s: %s" % (req["argv"][0], e), file=sys.stderr)
+                code = 127
+                return
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as in any Python program: BrokenPipeError, not death
         src = req["code"]

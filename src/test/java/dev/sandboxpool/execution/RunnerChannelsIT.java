@@ -7,6 +7,7 @@ import dev.sandboxpool.backend.docker.DockerBackend;
 import dev.sandboxpool.spec.PoolSettings;
 import dev.sandboxpool.testing.DockerTestSupport;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -68,6 +69,25 @@ class RunnerChannelsIT {
             assertThat(runner.ping()).isEmpty();
             assertThat(runner.run(ExecutionRequest.of("import os\nprint(os.listdir('.'))", Duration.ofSeconds(5)),
                     1000).result().stdout()).isEqualTo("[]\n");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("channels")
+    void probeCommandPassesOnlyWhenItExitsZeroAndPrintsTheExpectedText(Channel channel) {
+        Duration timeout = Duration.ofSeconds(2);
+        try (Runner runner = open(channel)) {
+            assertThat(runner.probe(List.of("python3", "-c", "print('HEALTH_OK')"), "HEALTH_OK", timeout)).isEmpty();
+            assertThat(runner.probe(List.of("python3", "-c", "print('meh')"), "HEALTH_OK", timeout))
+                    .hasValueSatisfying(why -> assertThat(why).contains("exit 0").contains("meh"));
+            assertThat(runner.probe(List.of("python3", "-c", "print('HEALTH_OK'); raise SystemExit(3)"), "HEALTH_OK",
+                    timeout)).hasValueSatisfying(why -> assertThat(why).contains("exit 3"));
+            assertThat(runner.probe(List.of("no-such-command"), "HEALTH_OK", timeout))
+                    .hasValueSatisfying(why -> assertThat(why).contains("no-such-command"));
+            long started = System.nanoTime();
+            assertThat(runner.probe(List.of("python3", "-c", "import time; time.sleep(60)"), "HEALTH_OK", timeout))
+                    .hasValueSatisfying(why -> assertThat(why).contains("no answer within 2000 ms"));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(8));
         }
     }
 

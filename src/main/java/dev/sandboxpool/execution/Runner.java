@@ -10,6 +10,15 @@ public interface Runner extends AutoCloseable {
     /** Runs one execution; the outcome says whether the sandbox is left damaged. */
     RunnerOutcome run(ExecutionRequest request, long maxOutputBytes);
 
+    /**
+     * Runs one execution and, unless it damaged the sandbox, cleans up after it: for one-shot executions, whose lease
+     * ends with them. {@link RunnerOutcome#cleaned()} says whether the clean-up succeeded.
+     */
+    default RunnerOutcome runAndClean(ExecutionRequest request, long maxOutputBytes) {
+        RunnerOutcome outcome = run(request, maxOutputBytes);
+        return outcome.damaged() ? outcome : outcome.withCleaned(clean().isEmpty());
+    }
+
     /** Kills every process but PID 1 (and the runner) and empties the writable dirs; the failure, if any. */
     Optional<String> clean();
 

@@ -82,6 +82,13 @@ final class RunnerProtocol {
         return body;
     }
 
+    /** A run the runner follows with a clean-up before it answers: one round trip for a one-shot execution. */
+    static Map<String, Object> runAndClean(ExecutionRequest r, long maxOutputBytes) {
+        Map<String, Object> body = run(r, maxOutputBytes);
+        body.put("cleanAfter", SandboxScripts.WRITABLE_DIRS);
+        return body;
+    }
+
     /** Largest answer line a run may produce: JSON escaping grows output up to 6x, plus the envelope. */
     static long answerBound(long maxOutputBytes) {
         return maxOutputBytes * 2 * 6 + 65_536;
@@ -123,7 +130,7 @@ final class RunnerProtocol {
             }
             return new RunnerOutcome(new ExecutionResult(r.path("stdout").asText(), r.path("stderr").asText(),
                     r.path("exitCode").asInt(-1), r.path("timedOut").asBoolean(), r.path("truncated").asBoolean(),
-                    r.path("durationMs").asLong(elapsedMs), null), false);
+                    r.path("durationMs").asLong(elapsedMs), null), false, r.path("cleaned").asBoolean());
         } catch (IOException e) {
             return failed("unreadable runner answer: " + e.getMessage(), elapsedMs, false);
         }

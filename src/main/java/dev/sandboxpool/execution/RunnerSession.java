@@ -64,11 +64,20 @@ public final class RunnerSession implements Runner, AttachedProcess.Listener {
 
     @Override
     public RunnerOutcome run(ExecutionRequest request, long maxOutputBytes) {
+        return send(RunnerProtocol.run(request, maxOutputBytes), request.timeout().plus(RunnerProtocol.GRACE));
+    }
+
+    @Override
+    public RunnerOutcome runAndClean(ExecutionRequest request, long maxOutputBytes) {
+        return send(RunnerProtocol.runAndClean(request, maxOutputBytes),
+                request.timeout().plus(RunnerProtocol.GRACE).plus(RunnerProtocol.CLEAN_TIMEOUT));
+    }
+
+    private RunnerOutcome send(Map<String, Object> body, Duration deadline) {
         long started = System.nanoTime();
-        Map<String, Object> body = RunnerProtocol.run(request, maxOutputBytes);
         String answer;
         try {
-            answer = call(body, request.timeout().plus(RunnerProtocol.GRACE));
+            answer = call(body, deadline);
         } catch (TimeoutException e) {
             return RunnerProtocol.failed("the sandbox did not answer within the time limit", elapsed(started), true);
         } catch (RunnerGoneException e) {

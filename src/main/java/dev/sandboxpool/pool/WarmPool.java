@@ -233,6 +233,21 @@ public final class WarmPool implements Pool {
 
     @Override
     public ExecutionResult execute(String leaseId, ExecutionRequest request) {
+        return execute(leaseId, request, false);
+    }
+
+    /** A one-shot execution: the runner cleans up in the same round trip, so the release needs no second one. */
+    @Override
+    public Execution runOnce(ExecutionRequest request, Duration maxWait) {
+        Lease lease = acquire(maxWait, request.timeout().plus(ONE_SHOT_TTL_MARGIN));
+        try {
+            return new Execution(lease, execute(lease.id(), request, true));
+        } finally {
+            release(lease.id());
+        }
+    }
+
+    private ExecutionResult execute(String leaseId, ExecutionRequest request, boolean lastOfLease) {
         ActiveLease a = active(leaseId);
         if (!a.running.tryLock()) {
             throw new LeaseBusyException(leaseId);
@@ -257,7 +272,9 @@ public final class WarmPool implements Pool {
             executions.incrementAndGet();
             ExecutionResult result;
             try {
-                RunnerOutcome outcome = runner.run(request, settings.maxOutputBytes());
+                RunnerOutcome outcome = lastOfLease ? runner.runAndClean(request, settings.maxOutputBytes())
+                        : runner.run(request, settings.maxOutputBytes());
+                a.cleanedAfter = outcome.cleaned();
                 if (outcome.damaged()) {
                     a.damaged = true;
                     log.warn("pool {}: sandbox {} failed during an execution and will be replaced: {}", name(),
@@ -305,13 +322,18 @@ public final class WarmPool implements Pool {
             }
             Instant now = clock.instant();
             boolean untouched = forced == null && !a.touched;
+            boolean alreadyClean = forced == null && a.cleanedAfter && !a.damaged;
             ReleaseDecision decision = forced != null ? new ReleaseDecision(forced)
                     : untouched ? planner.afterUntouchedRelease(settings, m.snapshot(), now)
                     : planner.afterRelease(settings, m.snapshot(), a.damaged, now);
             if (!decision.recycle()) {
                 retire(m, decision.destroyBecause());
-            } else if (untouched) {
-                becomeReady(m, now); // no code ran in it: nothing to clean, and the pool's shape is unchanged
+            } else if (untouched || alreadyClean) {
+                // no code ran in it, or the runner cleaned it before answering: the pool's shape is unchanged
+                if (alreadyClean) {
+                    markProbed(m, now);
+                }
+                becomeReady(m, now);
                 return;
             } else {
                 m.state = MemberState.CLEANING;
@@ -361,6 +383,8 @@ public final class WarmPool implements Pool {
         volatile boolean damaged;
         /** Code ran under this lease (written under the pool lock): until then the sandbox is as handed out. */
         boolean touched;
+        /** The last execution was followed by a verified clean-up inside the same runner request. */
+        volatile boolean cleanedAfter;
 
         ActiveLease(Lease lease, String memberId) {
             this.lease = lease;
@@ -604,16 +628,20 @@ public final class WarmPool implements Pool {
             if (failure != null) {
                 retire(m, RetireReason.CLEANUP_FAILED);
             } else {
-                // the clean-up itself was a Python round trip through the runner: as good as a probe
-                m.lastProbeAt = now;
-                m.lastProbeOk = true;
-                m.probeFailures = 0;
+                markProbed(m, now);
                 becomeReady(m, now);
             }
         } finally {
             lock.unlock();
         }
         requestReconcile();
+    }
+
+    /** Under the lock: a clean-up through the runner was a Python round trip in the sandbox, as good as a probe. */
+    private static void markProbed(Member m, Instant now) {
+        m.lastProbeAt = now;
+        m.lastProbeOk = true;
+        m.probeFailures = 0;
     }
 
     /** The persistent runner when the backend can hold one, else one exec per request. */

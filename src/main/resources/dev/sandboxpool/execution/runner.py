@@ -5,7 +5,8 @@
 # stdin closes (the persistent runner, started once per member and kept attached); without, it answers one.
 #
 # Requests: {"op": "run", ...execution...} | {"op": "clean", "dirs": [...]} | {"op": "ping"}. An execution runs
-# Python "code", or a command ("argv", e.g. the pool's health probe) with the same limits and capture.
+# Python "code", or a command ("argv", e.g. the pool's health probe) with the same limits and capture; with
+# "cleanAfter": [dirs] the clean-up follows it before the answer.
 #
 # Each execution runs in a child forked from this already initialised interpreter (no interpreter start-up per
 # execution), in its own session, with rlimits, in the work dir. User code never holds the runner's stdout: the
@@ -261,7 +262,13 @@ def answer(req):
     op = req.get("op", "run")
     try:
         if op == "run":
-            return run(req)
+            result = run(req)
+            if req.get("cleanAfter") is not None:
+                # a one-shot execution: its lease ends with it, so the clean-up rides on the same round trip
+                cleaned = clean({"dirs": req["cleanAfter"]})
+                result["cleaned"] = "error" not in cleaned
+                result["cleanError"] = cleaned.get("error")
+            return result
         if op == "clean":
             return clean(req)
         if op == "ping":

@@ -74,6 +74,22 @@ class RunnerChannelsIT {
 
     @ParameterizedTest
     @MethodSource("channels")
+    void runAndCleanLeavesNothingBehindAndSaysSo(Channel channel) {
+        try (Runner runner = open(channel)) {
+            RunnerOutcome out = runner.runAndClean(ExecutionRequest.of("open('x','w')\nimport subprocess\n"
+                    + "subprocess.Popen(['sleep','99'], start_new_session=True)\nprint('ran')", Duration.ofSeconds(5)),
+                    1000);
+
+            assertThat(out.result().stdout()).isEqualTo("ran\n");
+            assertThat(out.cleaned()).isTrue();
+            assertThat(runner.run(ExecutionRequest.of("import os\nprint(os.listdir('.'), [p for p in "
+                    + "os.listdir('/proc') if p.isdigit() and p not in ('1', str(os.getpid()), str(os.getppid()))])",
+                    Duration.ofSeconds(5)), 1000).result().stdout()).isEqualTo("[] []\n");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("channels")
     void probeCommandPassesOnlyWhenItExitsZeroAndPrintsTheExpectedText(Channel channel) {
         Duration timeout = Duration.ofSeconds(2);
         try (Runner runner = open(channel)) {

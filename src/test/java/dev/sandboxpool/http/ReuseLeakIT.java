@@ -15,6 +15,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Nothing of one lease survives into the next on a recycled sandbox. Each test leaves something behind in lease A
@@ -37,13 +39,23 @@ class ReuseLeakIT {
                 assertThat(api.get("/v1/pools/recycle").body().path("ready").asInt()).isEqualTo(1));
     }
 
+    /** How the code that leaves something behind runs: in a lease, or one-shot (cleaned in the same round trip). */
+    enum Leave { IN_A_LEASE, ONE_SHOT }
+
     /** Runs {@code leave} in one lease, then {@code look} in the next lease; returns what look printed. */
-    private String leaveThenLook(String leave, String look) {
-        Reply first = api.post("/v1/pools/recycle/leases", "{\"waitSeconds\": 20}");
-        String sandbox = first.text("sandbox");
-        Reply left = run(first.text("id"), leave);
-        assertThat(left.body().path("exitCode").asInt()).as(left.raw().body()).isZero();
-        api.delete("/v1/leases/" + first.text("id"));
+    private String leaveThenLook(Leave how, String leave, String look) {
+        String sandbox;
+        if (how == Leave.ONE_SHOT) {
+            Reply left = api.post("/v1/pools/recycle/executions", "{\"code\": " + quote(leave) + "}");
+            assertThat(left.body().path("exitCode").asInt()).as(left.raw().body()).isZero();
+            sandbox = left.text("sandbox");
+        } else {
+            Reply first = api.post("/v1/pools/recycle/leases", "{\"waitSeconds\": 20}");
+            sandbox = first.text("sandbox");
+            Reply left = run(first.text("id"), leave);
+            assertThat(left.body().path("exitCode").asInt()).as(left.raw().body()).isZero();
+            api.delete("/v1/leases/" + first.text("id"));
+        }
 
         Reply second = api.post("/v1/pools/recycle/leases", "{\"waitSeconds\": 20}");
         assertThat(second.text("sandbox")).as("the same sandbox, recycled").isEqualTo(sandbox);
@@ -56,9 +68,10 @@ class ReuseLeakIT {
         return api.post("/v1/leases/" + lease + "/executions", "{\"code\":" + quote(code) + "}");
     }
 
-    @Test
-    void filesInTheWorkDirTmpAndShmAreGone() {
-        String seen = leaveThenLook("""
+    @ParameterizedTest
+    @EnumSource(Leave.class)
+    void filesInTheWorkDirTmpAndShmAreGone(Leave how) {
+        String seen = leaveThenLook(how, """
                 import os
                 for d in ('.', '/tmp', '/dev/shm'):
                     open(os.path.join(d, 'secret'), 'w').write('x')
@@ -73,9 +86,10 @@ class ReuseLeakIT {
         assertThat(seen).isEqualTo("[] [] []\n");
     }
 
-    @Test
-    void backgroundAndDaemonizedProcessesAreGone() {
-        String seen = leaveThenLook("""
+    @ParameterizedTest
+    @EnumSource(Leave.class)
+    void backgroundAndDaemonizedProcessesAreGone(Leave how) {
+        String seen = leaveThenLook(how, """
                 import os, subprocess, time
                 subprocess.Popen(['sleep', '600'])
                 if os.fork() == 0:
@@ -94,9 +108,10 @@ class ReuseLeakIT {
         assertThat(seen).isEqualTo("[]\n");
     }
 
-    @Test
-    void environmentChangesAreGone() {
-        String seen = leaveThenLook("""
+    @ParameterizedTest
+    @EnumSource(Leave.class)
+    void environmentChangesAreGone(Leave how) {
+        String seen = leaveThenLook(how, """
                 import os
                 os.environ['LEAKED'] = 'yes'
                 open(os.path.expanduser('~/.profile'), 'a').write('export LEAKED=yes\\n')

@@ -49,7 +49,10 @@ public final class Benchmark {
             System.getenv().getOrDefault("SANDBOXPOOL_JAVA_OPTS", "").trim().split("\\s+")).stream()
             .filter(o -> !o.isEmpty()).toList();
 
-    /** HTTP/1.1 with keep-alive, as an application calling the API would; the default (h2c upgrade) adds latency. */
+    /**
+     * The JDK client: to wait for the application, and for one comparison row. HTTP/1.1 with keep-alive; its default
+     * (an h2c upgrade) adds latency.
+     */
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newCachedThreadPool()).build();
     private final List<String[]> rows = new ArrayList<>();
@@ -78,27 +81,36 @@ public final class Benchmark {
         try (App app = App.start(jar, port, extract("latency-pools.yaml"))) {
             app.awaitReady(http, Duration.ofSeconds(120), Map.of("bench", 8, "fresh", 4));
             URI base = URI.create("http://127.0.0.1:" + port);
+            KeepAliveClient api = new KeepAliveClient(base);
             for (int c : CONCURRENCY) {
-                measure("one-shot print(1), HTTP", c, i -> post(base, "/v1/pools/bench/executions", PRINT_ONE));
+                measure("one-shot print(1), HTTP", c, i -> post(api, "/v1/pools/bench/executions", PRINT_ONE));
             }
             for (int c : CONCURRENCY) {
                 measure("lease acquire+release, HTTP", c, i -> {
-                    JsonNode lease = post(base, "/v1/pools/bench/leases", "{}");
-                    delete(base, "/v1/leases/" + lease.path("id").asText());
+                    JsonNode lease = post(api, "/v1/pools/bench/leases", "{}");
+                    delete(api, "/v1/leases/" + lease.path("id").asText());
                 });
             }
+            // the same through the JDK's HttpClient, to show what a heavier client adds
+            measure("lease acquire+release, HTTP, JDK HttpClient", 1, i -> {
+                JsonNode lease = jdkSend(HttpRequest.newBuilder(base.resolve("/v1/pools/bench/leases"))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")),
+                        201);
+                jdkSend(HttpRequest.newBuilder(base.resolve("/v1/leases/" + lease.path("id").asText())).DELETE(),
+                        204);
+            });
             for (int c : CONCURRENCY) {
                 measure("lease + 10 x print(1), HTTP (per lease)", c, i -> {
-                    JsonNode lease = post(base, "/v1/pools/bench/leases", "{}");
+                    JsonNode lease = post(api, "/v1/pools/bench/leases", "{}");
                     String id = lease.path("id").asText();
                     for (int k = 0; k < 10; k++) {
-                        post(base, "/v1/leases/" + id + "/executions", PRINT_ONE);
+                        post(api, "/v1/leases/" + id + "/executions", PRINT_ONE);
                     }
-                    delete(base, "/v1/leases/" + id);
+                    delete(api, "/v1/leases/" + id);
                 });
             }
-            refill(base, "bench", 8);
-            refill(base, "fresh", 4);
+            refill(api, "bench", 8);
+            refill(api, "fresh", 4);
         }
         print();
     }
@@ -159,21 +171,24 @@ public final class Benchmark {
         }
     }
 
-    private void refill(URI base, String pool, int members) throws Exception {
+    /** A burst: every member leased and used (so each needs its clean-up or replacement), then all released. */
+    private void refill(KeepAliveClient api, String pool, int members) throws Exception {
         List<String> leases = new ArrayList<>();
         for (int i = 0; i < members; i++) {
-            leases.add(post(base, "/v1/pools/" + pool + "/leases", "{}").path("id").asText());
+            String id = post(api, "/v1/pools/" + pool + "/leases", "{}").path("id").asText();
+            post(api, "/v1/leases/" + id + "/executions", PRINT_ONE);
+            leases.add(id);
         }
         long started = System.nanoTime();
         for (String id : leases) {
-            delete(base, "/v1/leases/" + id);
+            delete(api, "/v1/leases/" + id);
         }
-        while (get(base, "/v1/pools/" + pool).path("ready").asInt() < members) {
+        while (get(api, "/v1/pools/" + pool).path("ready").asInt() < members) {
             Thread.sleep(5);
         }
         double ms = (System.nanoTime() - started) / 1e6;
-        rows.add(new String[] {"refill: release all " + members + " of " + pool + " until " + members + " ready", "-",
-                fmt(ms) + " ms", "-", "-", "-", "-"});
+        rows.add(new String[] {"refill: release all " + members + " of " + pool + " (each ran print(1)) until "
+                + members + " ready", "-", fmt(ms) + " ms", "-", "-", "-", "-"});
     }
 
     // ---- measuring ---------------------------------------------------------------------------------------------
@@ -274,27 +289,34 @@ public final class Benchmark {
 
     // ---- HTTP ---------------------------------------------------------------------------------------------------
 
-    private JsonNode post(URI base, String path, String body) {
-        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)), 200, 201);
+    private static JsonNode post(KeepAliveClient api, String path, String body) {
+        return expect(api.send("POST", path, body), 200, 201);
     }
 
-    private JsonNode get(URI base, String path) {
-        return send(HttpRequest.newBuilder(base.resolve(path)).GET(), 200);
+    private static JsonNode get(KeepAliveClient api, String path) {
+        return expect(api.send("GET", path, null), 200);
     }
 
-    private void delete(URI base, String path) {
-        send(HttpRequest.newBuilder(base.resolve(path)).DELETE(), 204);
+    private static void delete(KeepAliveClient api, String path) {
+        expect(api.send("DELETE", path, null), 204);
     }
 
-    private JsonNode send(HttpRequest.Builder request, int... ok) {
+    private static JsonNode expect(KeepAliveClient.Response r, int... ok) {
+        if (java.util.Arrays.stream(ok).noneMatch(s -> s == r.status())) {
+            throw new IllegalStateException(r.status() + " " + r.body());
+        }
+        try {
+            return r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private JsonNode jdkSend(HttpRequest.Builder request, int... ok) {
         try {
             HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(120)).build(),
                     HttpResponse.BodyHandlers.ofString());
-            if (java.util.Arrays.stream(ok).noneMatch(s -> s == r.statusCode())) {
-                throw new IllegalStateException(r.statusCode() + " " + r.body());
-            }
-            return r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body());
+            return expect(new KeepAliveClient.Response(r.statusCode(), r.body()), ok);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

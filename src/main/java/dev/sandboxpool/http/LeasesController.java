@@ -20,69 +20,115 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import jakarta.inject.Named;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Leases: one sandbox for several executions, for the caller alone, until released or expired. Leases are found by
  * id across all pools, so callers keep only the id.
+ *
+ * <p>Threads: a local pool answers lease calls from memory in microseconds, so they run on the event loop (a hop to
+ * the blocking executor and back would cost more than the call); acquiring moves there only when it has to wait.
+ * Executions, and every call on a pool whose lease calls block (cluster mode), run on the blocking executor.
  */
 @Controller
 @Requires(beans = PoolRegistry.class)
-@ExecuteOn(TaskExecutors.BLOCKING)
 public class LeasesController {
     private final PoolRegistry pools;
     private final ApiConfig config;
     private final JsonBodies json;
+    private final ExecutorService blocking;
 
-    public LeasesController(PoolRegistry pools, ApiConfig config, JsonBodies json) {
+    public LeasesController(PoolRegistry pools, ApiConfig config, JsonBodies json,
+            @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
         this.pools = pools;
         this.config = config;
         this.json = json;
+        this.blocking = blocking;
     }
 
     @Post("/v1/pools/{pool}/leases")
     @Consumes({MediaType.APPLICATION_JSON, MediaType.APPLICATION_FORM_URLENCODED, MediaType.TEXT_PLAIN})
-    public HttpResponse<LeaseView> acquire(String pool, @Nullable @Body String body) {
+    public CompletableFuture<HttpResponse<LeaseView>> acquire(String pool, @Nullable @Body String body) {
         Pool p = pools.find(pool).orElseThrow(() -> ApiException.poolNotFound(pool));
         LeaseBody request = body == null || body.isBlank() ? null : json.read(body, LeaseBody.class);
         LeaseTerms terms = LeaseTerms.of(request, p.settings());
-        Lease lease = p.acquire(terms.maxWait(), terms.ttl());
+        Optional<Lease> now = p.leaseCallsBlock() ? Optional.empty() : p.tryAcquire(terms.ttl());
+        if (now.isPresent()) {
+            return CompletableFuture.completedFuture(created(now.get(), terms));
+        }
+        return onBlocking(() -> created(p.acquire(terms.maxWait(), terms.ttl()), terms));
+    }
+
+    private static HttpResponse<LeaseView> created(Lease lease, LeaseTerms terms) {
         return HttpResponse.<LeaseView>status(HttpStatus.CREATED).body(LeaseView.of(lease, terms.notices()));
     }
 
     @Get("/v1/leases/{id}")
-    public LeaseView get(String id) {
-        Pool p = poolOf(id);
-        return LeaseView.of(p.lease(id).orElseThrow(() -> new LeaseNotActiveException(id)), List.of());
+    public CompletableFuture<LeaseView> get(String id) {
+        return call(id, p -> LeaseView.of(p.lease(id).orElseThrow(() -> new LeaseNotActiveException(id)), List.of()));
     }
 
     @Post("/v1/leases/{id}/renew")
     @Consumes({MediaType.APPLICATION_JSON, MediaType.APPLICATION_FORM_URLENCODED, MediaType.TEXT_PLAIN})
-    public LeaseView renew(String id, @Nullable @Body String body) {
-        Pool p = poolOf(id);
+    public CompletableFuture<LeaseView> renew(String id, @Nullable @Body String body) {
         LeaseBody request = body == null || body.isBlank() ? null : json.read(body, LeaseBody.class);
         if (request != null && request.waitSeconds() != null) {
             throw ApiException.badRequest("waitSeconds", "applies to acquiring a lease, not to renewing one");
         }
-        LeaseTerms terms = LeaseTerms.of(request, p.settings());
-        return LeaseView.of(p.renew(id, terms.ttl()), terms.notices());
+        return call(id, p -> {
+            LeaseTerms terms = LeaseTerms.of(request, p.settings());
+            return LeaseView.of(p.renew(id, terms.ttl()), terms.notices());
+        });
     }
 
     @Delete("/v1/leases/{id}")
-    public HttpResponse<Void> release(String id) {
-        poolOf(id).release(id);
-        return HttpResponse.noContent();
+    public CompletableFuture<HttpResponse<Void>> release(String id) {
+        return call(id, p -> {
+            p.release(id);
+            return HttpResponse.noContent();
+        });
     }
 
     @Post("/v1/leases/{id}/executions")
     @Consumes({MediaType.APPLICATION_JSON, MediaType.APPLICATION_FORM_URLENCODED, MediaType.TEXT_PLAIN})
+    @ExecuteOn(TaskExecutors.BLOCKING)
     public ExecutionResponse execute(String id, @Nullable @Body String body) {
         Pool p = poolOf(id);
         Lease lease = p.lease(id).orElseThrow(() -> new LeaseNotActiveException(id));
         ExecutionRequest request = ExecutionRequests.from(json.read(body, ExecutionBody.class), p.settings(), config);
         ExecutionResult result = p.execute(id, request);
         return ExecutionResponse.of(result, 0, lease.sandbox());
+    }
+
+    /** Runs a lease call here when the lease's pool never blocks on it, else on the blocking executor. */
+    private <T> CompletableFuture<T> call(String leaseId, Function<Pool, T> action) {
+        boolean anyBlocks = pools.all().stream().anyMatch(Pool::leaseCallsBlock);
+        if (anyBlocks) {
+            return onBlocking(() -> action.apply(poolOf(leaseId)));
+        }
+        try {
+            return CompletableFuture.completedFuture(action.apply(poolOf(leaseId)));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private <T> CompletableFuture<T> onBlocking(Supplier<T> action) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        blocking.execute(() -> {
+            try {
+                result.complete(action.get());
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
     }
 
     /** The pool holding the lease; a lease no pool knows is 404 (or 410 when a pool knows it ended). */

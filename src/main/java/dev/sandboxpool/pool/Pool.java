@@ -29,6 +29,22 @@ public interface Pool {
      */
     Lease acquire(Duration maxWait, Duration ttl);
 
+    /**
+     * A lease at once when a member is ready and nobody waits, without blocking; empty otherwise (then {@link
+     * #acquire} waits in line). Only for pools that answer {@link #leaseCallsBlock()} with false.
+     */
+    default Optional<Lease> tryAcquire(Duration ttl) {
+        return Optional.empty();
+    }
+
+    /**
+     * Whether looking up, renewing and releasing leases and {@link #tryAcquire} may block on I/O (a cluster pool
+     * writes leases to the API server); callers then keep these off event-loop threads.
+     */
+    default boolean leaseCallsBlock() {
+        return true;
+    }
+
     /** The lease while it is active. */
     Optional<Lease> lease(String leaseId);
 

@@ -134,6 +134,36 @@ public final class WarmPool implements Pool {
     // ---- leases -------------------------------------------------------------------------------------------------
 
     @Override
+    public Optional<Lease> tryAcquire(Duration ttl) {
+        long startedNanos = System.nanoTime();
+        lock.lock();
+        try {
+            return stopped ? Optional.empty() : Optional.ofNullable(leaseReadyMember(startedNanos, ttl));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock: a lease on a ready member when nobody waits before the caller, else null. */
+    private Lease leaseReadyMember(long startedNanos, Duration ttl) {
+        if (!waiters.isEmpty()) {
+            return null;
+        }
+        Member ready = newestReady();
+        if (ready == null) {
+            return null;
+        }
+        markLeased(ready);
+        return newLease(ready, startedNanos, true, ttl);
+    }
+
+    /** Leases live in memory: lookups, renewals and releases take a lock for microseconds, never wait on I/O. */
+    @Override
+    public boolean leaseCallsBlock() {
+        return false;
+    }
+
+    @Override
     public Lease acquire(Duration maxWait, Duration ttl) {
         long startedNanos = System.nanoTime();
         CompletableFuture<Member> waiter;
@@ -142,12 +172,9 @@ public final class WarmPool implements Pool {
             if (stopped) {
                 throw new PoolStoppedException(name());
             }
-            if (waiters.isEmpty()) {
-                Member ready = newestReady();
-                if (ready != null) {
-                    markLeased(ready);
-                    return newLease(ready, startedNanos, true, ttl);
-                }
+            Lease now = leaseReadyMember(startedNanos, ttl);
+            if (now != null) {
+                return now;
             }
             waiter = new CompletableFuture<>();
             waiters.addLast(waiter);

@@ -11,7 +11,6 @@ import dev.sandboxpool.backend.kubernetes.PodEdits;
 import dev.sandboxpool.backend.kubernetes.PodState;
 import dev.sandboxpool.execution.ExecutionRequest;
 import dev.sandboxpool.execution.ExecutionResult;
-import dev.sandboxpool.execution.ExecRunner;
 import dev.sandboxpool.execution.RunnerOutcome;
 import dev.sandboxpool.pool.Lease;
 import dev.sandboxpool.pool.LeaseBusyException;
@@ -59,6 +58,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,6 +105,7 @@ public final class ClusterPool implements Pool {
     /** Held while an execution of a lease runs in this process: a second one is refused. */
     private final Map<String, ReentrantLock> running = new ConcurrentHashMap<>();
     private final AtomicLong executions = new AtomicLong();
+    private final ClusterRunners runners;
 
     private volatile SandboxPool resource;
     private volatile PoolSettings settings;
@@ -130,6 +131,7 @@ public final class ClusterPool implements Pool {
         this.cleaners = cleaners;
         this.cas = new PodCas(client);
         this.demand = new DemandSignal(client, namespace(), name(), replica, clock);
+        this.runners = new ClusterRunners(new KubernetesBackend(client, resource, clock));
     }
 
     /** Starts serving waiting callers once a second besides pod events. */
@@ -235,6 +237,8 @@ public final class ClusterPool implements Pool {
     }
 
     private void tick() {
+        runners.retainOnly(members.get().stream().map(p -> p.getMetadata().getName())
+                .collect(Collectors.toSet()));
         if (hasWaiters()) {
             serveWaiters();
         } else {
@@ -358,13 +362,11 @@ public final class ClusterPool implements Pool {
         try {
             MemberPod m = current(leaseId);
             executions.incrementAndGet();
-            KubernetesBackend backend = new KubernetesBackend(client, resource, clock);
             ExecutionResult result;
             boolean damaged;
             try {
-                // one exec of the runner per execution: a lease may be used through any replica, so no replica
-                // holds a stream open to the pod between calls
-                RunnerOutcome outcome = new ExecRunner(backend, m.name()).run(request, settings.maxOutputBytes());
+                // this replica's persistent runner in the pod: one exec stream, opened at its first execution there
+                RunnerOutcome outcome = runners.forExecution(m.name(), leaseId).run(request, settings.maxOutputBytes());
                 result = outcome.result();
                 damaged = outcome.damaged();
             } catch (BackendException e) {
@@ -396,7 +398,8 @@ public final class ClusterPool implements Pool {
         MemberPod m = current(leaseId);
         MemberSnapshot snapshot = new MemberSnapshot(m.name(), MemberState.LEASED, m.specHash(), m.createdAt(), null,
                 m.uses(), null, 0, false);
-        ReleaseDecision decision = planner.afterRelease(settings, snapshot, m.damaged(), clock.instant());
+        boolean damaged = m.damaged() || runners.killedDuring(m.name(), leaseId);
+        ReleaseDecision decision = planner.afterRelease(settings, snapshot, damaged, clock.instant());
         KubernetesBackend backend = new KubernetesBackend(client, resource, clock);
         MemberRecycler recycler = new MemberRecycler(backend, cas, clock);
         if (!decision.recycle()) {
@@ -410,7 +413,7 @@ public final class ClusterPool implements Pool {
         Pod cleaning = cas.update(m.pod(), sameLease(leaseId), p -> PodEdits.toCleaning(p, clock.instant()))
                 .orElseThrow(() -> ended(leaseId));
         cleaners.execute(() -> {
-            MemberRecycler.Outcome outcome = recycler.recycle(cleaning);
+            MemberRecycler.Outcome outcome = recycler.recycle(cleaning, runners.forCleanup(m.name(), leaseId));
             log.debug("pool {}/{}: pod {} after lease {}: {}", namespace(), name(), m.name(), leaseId, outcome);
         });
     }
@@ -525,6 +528,7 @@ public final class ClusterPool implements Pool {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        runners.close();
     }
 
     /** A caller waiting for a member. */

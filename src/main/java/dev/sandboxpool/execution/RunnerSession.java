@@ -137,7 +137,13 @@ public final class RunnerSession implements Runner, AttachedProcess.Listener {
         expectedNonce = RunnerProtocol.nonce(body);
         pending = answer;
         try {
-            process.write(RunnerProtocol.frame(body));
+            try {
+                process.write(RunnerProtocol.frame(body));
+            } catch (BackendException e) {
+                // the stream is gone (its end may not have been reported yet): the session is over
+                kill("cannot send a request: " + e.getMessage());
+                throw new RunnerGoneException("cannot send a request: " + e.getMessage());
+            }
             return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             // a runner that missed its deadline is in an unknown state: never reuse it

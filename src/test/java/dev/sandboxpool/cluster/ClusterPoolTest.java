@@ -117,6 +117,74 @@ class ClusterPoolTest {
     }
 
     @Test
+    void executionsOfOneReplicaShareOneRunnerStreamPerPodAcrossLeases() {
+        h.createPool("python", MockCluster.spec(1, 1));
+        h.awaitReady("python", 1);
+        Pool pool = pool(h.replica("api-a"), "python");
+
+        Lease first = pool.acquire(Duration.ofSeconds(5), TTL);
+        for (int i = 0; i < 3; i++) {
+            assertThat(pool.execute(first.id(), ExecutionRequest.of("print(" + i + ")", Duration.ofSeconds(10)))
+                    .stdout()).isEqualTo(i + "\n");
+        }
+        pool.release(first.id());
+        await().atMost(ClusterHarness.WAIT).until(() -> h.idlePods("python").size() == 1);
+        Lease second = pool.acquire(Duration.ofSeconds(5), TTL);
+        assertThat(pool.execute(second.id(), ExecutionRequest.of("print('again')", Duration.ofSeconds(10)))
+                .stdout()).isEqualTo("again\n");
+
+        // four executions and a clean-up in between: all on the stream opened by the first one
+        assertThat(second.sandbox()).isEqualTo(first.sandbox());
+        assertThat(h.exec().cleaned()).containsOnly(first.sandbox());
+        assertThat(h.exec().runnerStreamsOpenedTo(first.sandbox())).isEqualTo(1);
+    }
+
+    @Test
+    void runnerEndedByAnotherCleanUpIsReopenedForTheNextLease() {
+        h.createPool("python", MockCluster.spec(1, 1));
+        h.awaitReady("python", 1);
+        Pool pool = pool(h.replica("api-a"), "python");
+        Lease first = pool.acquire(Duration.ofSeconds(5), TTL);
+        pool.execute(first.id(), ExecutionRequest.of("print(1)", Duration.ofSeconds(10)));
+        pool.release(first.id());
+        await().atMost(ClusterHarness.WAIT).until(() -> h.idlePods("python").size() == 1);
+
+        // as another replica's release or the operator's reclaim would: their clean-up kills this runner
+        h.exec().killRunnersOf(first.sandbox());
+        Lease second = pool.acquire(Duration.ofSeconds(5), TTL);
+        ExecutionResult result = pool.execute(second.id(), ExecutionRequest.of("print(2)", Duration.ofSeconds(10)));
+
+        assertThat(result.error()).isNull();
+        assertThat(result.stdout()).isEqualTo("2\n");
+        assertThat(new MemberPod(h.pod(second.sandbox())).damaged()).isFalse();
+        assertThat(h.exec().runnerStreamsOpenedTo(first.sandbox())).isEqualTo(2);
+    }
+
+    @Test
+    void runnerKilledBetweenExecutionsOfALeaseDamagesThePod() {
+        h.createPool("python", MockCluster.spec(1, 2));
+        h.awaitReady("python", 1);
+        Pool pool = pool(h.replica("api-a"), "python");
+        Lease lease = pool.acquire(Duration.ofSeconds(5), TTL);
+        // user code leaves a process behind that kills the runner once the execution is over
+        ExecutionResult planted = pool.execute(lease.id(), ExecutionRequest.of("""
+                import os, subprocess
+                subprocess.Popen(['sh', '-c', 'sleep 0.5; kill -9 %d' % os.getppid()], start_new_session=True)
+                """, Duration.ofSeconds(10)));
+        assertThat(planted.error()).isNull();
+        await().atMost(ClusterHarness.WAIT).untilAsserted(() -> {
+            ExecutionResult next = pool.execute(lease.id(), ExecutionRequest.of("print(1)", Duration.ofSeconds(10)));
+            assertThat(next.error()).contains("killed during this lease");
+        });
+        assertThat(new MemberPod(h.pod(lease.sandbox())).damaged()).isTrue();
+
+        pool.release(lease.id());
+
+        h.awaitReady("python", 1);
+        assertThat(h.pods("python")).extracting(MemberPod::name).doesNotContain(lease.sandbox());
+    }
+
+    @Test
     void leaseOutlivesTheReplicaThatGaveIt() {
         h.createPool("python", MockCluster.spec(1, 2));
         h.awaitReady("python", 1);

@@ -1,6 +1,7 @@
 package dev.sandboxpool.backend.kubernetes;
 
 import dev.sandboxpool.api.v1alpha1.SandboxPool;
+import dev.sandboxpool.backend.AttachedProcess;
 import dev.sandboxpool.backend.BackendException;
 import dev.sandboxpool.backend.ExecCall;
 import dev.sandboxpool.backend.ExecOutput;
@@ -16,19 +17,25 @@ import io.fabric8.kubernetes.client.dsl.ExecListener;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.fabric8.kubernetes.client.dsl.TtyExecOutputErrorable;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Members of one SandboxPool as pods in its namespace; commands run through the Kubernetes exec API, so
- * {@link dev.sandboxpool.execution.ExecRunner} works on pods exactly as on Docker containers. Ids are pod names.
+ * {@link dev.sandboxpool.execution.ExecRunner} works on pods exactly as on Docker containers, and a persistent runner
+ * is one exec stream kept open ({@link #attach}). Ids are pod names.
  */
 public class KubernetesBackend implements SandboxBackend {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -136,6 +143,86 @@ public class KubernetesBackend implements SandboxBackend {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BackendException("interrupted while running in " + id, e);
+        }
+    }
+
+    /**
+     * The persistent runner's channel in a pod: one exec with stdin held open, its output streamed to the listener.
+     * A long script goes first over stdin (see {@link StdinScript}), then the requests.
+     */
+    @Override
+    public Optional<AttachedProcess> attach(String id, List<String> command, AttachedProcess.Listener listener) {
+        ExecCall call = StdinScript.compact(new ExecCall(command, null, Duration.ZERO, 0));
+        ExecWatch watch;
+        try {
+            watch = client.pods().inNamespace(namespace()).withName(id).inContainer(MemberPod.CONTAINER)
+                    .withReadyWaitTimeout(0).redirectingInput()
+                    .writingOutput(new Forwarding(listener::stdout))
+                    .writingError(new Forwarding(listener::stderr))
+                    .usingListener(new ExecListener() {
+                        @Override
+                        public void onClose(int code, String reason) {
+                            listener.closed(null);
+                        }
+
+                        @Override
+                        public void onFailure(Throwable t, Response failureResponse) {
+                            listener.closed(t);
+                        }
+                    })
+                    .exec(call.command().toArray(String[]::new));
+        } catch (KubernetesClientException e) {
+            throw failure(id, e);
+        }
+        return Optional.of(new AttachedProcess() {
+            /** The script, sent with the first request: see below. */
+            private byte[] prefix = call.stdin();
+
+            /**
+             * One websocket message per call. The JDK websocket refuses a message while the previous one is still
+             * being sent (and the exec then fails for good), so the script never goes alone right before the first
+             * request; later requests follow the previous answer, long after its message went out.
+             */
+            @Override
+            public synchronized void write(byte[] data) {
+                byte[] message = data;
+                if (prefix.length > 0) {
+                    message = Arrays.copyOf(prefix, prefix.length + data.length);
+                    System.arraycopy(data, 0, message, prefix.length, data.length);
+                    prefix = new byte[0];
+                }
+                try {
+                    watch.getInput().write(message);
+                    watch.getInput().flush();
+                } catch (IOException | KubernetesClientException e) {
+                    // the client reports a closed websocket as an unchecked exception
+                    throw new BackendException("cannot write to the runner in pod " + id + ": " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public void close() {
+                watch.close();
+            }
+        });
+    }
+
+    /** Hands each chunk the websocket delivers to a listener, as it comes. */
+    private static final class Forwarding extends OutputStream {
+        private final Consumer<byte[]> to;
+
+        Forwarding(Consumer<byte[]> to) {
+            this.to = to;
+        }
+
+        @Override
+        public void write(int b) {
+            to.accept(new byte[] {(byte) b});
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            to.accept(Arrays.copyOfRange(b, off, off + len));
         }
     }
 

@@ -3,6 +3,7 @@ package dev.sandboxpool.backend.kubernetes;
 import dev.sandboxpool.backend.BackendException;
 import dev.sandboxpool.backend.SandboxGoneException;
 import dev.sandboxpool.execution.ExecRunner;
+import dev.sandboxpool.execution.Runner;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Clock;
 import java.time.Instant;
@@ -12,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ends a member's lease for good: cleans it through the runner (every process killed, writable dirs emptied; one
- * exec of the runner per attempt) and marks it idle, or retires it. Used by lease API replicas on release and by the
+ * Ends a member's lease for good: cleans it through the runner (every process killed, writable dirs emptied; through
+ * a persistent runner, or one exec of the runner per attempt) and marks it idle, or retires it. Used by lease API replicas on release and by the
  * operator on expired leases.
  */
 public final class MemberRecycler {
@@ -41,12 +42,17 @@ public final class MemberRecycler {
     }
 
     /**
-     * Cleans a pod this process moved to cleaning, as written by that move.
+     * Cleans a pod this process moved to cleaning, as written by that move, with one exec of the runner per attempt.
      */
     public Outcome recycle(Pod cleaning) {
+        return recycle(cleaning, new ExecRunner(backend, cleaning.getMetadata().getName()));
+    }
+
+    /** The same through a given runner (a lease API replica's persistent one). */
+    public Outcome recycle(Pod cleaning, Runner runner) {
         MemberPod m = new MemberPod(cleaning);
         Instant since = m.stateSince();
-        String failure = clean(m.name());
+        String failure = clean(m.name(), runner);
         if (failure == null) {
             Optional<Pod> idle = cas.update(cleaning, stillCleaning(since), p -> PodEdits.toIdle(p, clock.instant()));
             return idle.isPresent() ? Outcome.RECYCLED : Outcome.TAKEN;
@@ -72,10 +78,12 @@ public final class MemberRecycler {
     }
 
     /** Null when clean, else why not. */
-    private String clean(String pod) {
-        ExecRunner runner = new ExecRunner(backend, pod);
+    private static String clean(String pod, Runner runner) {
         String failure = null;
         for (int attempt = 1; attempt <= CLEANUP_ATTEMPTS; attempt++) {
+            if (!runner.alive()) {
+                return "its runner is gone (killed during the lease)";
+            }
             try {
                 Optional<String> dirty = runner.clean();
                 if (dirty.isEmpty()) {

@@ -46,6 +46,7 @@ public final class FakeExec {
 
     private final List<String> cleaned = new CopyOnWriteArrayList<>();
     private final List<List<String>> commands = new CopyOnWriteArrayList<>();
+    private final List<Session> sessions = new CopyOnWriteArrayList<>();
     private final Set<String> dirtyPods = ConcurrentHashMap.newKeySet();
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "fake-exec");
@@ -79,6 +80,31 @@ public final class FakeExec {
         }
     }
 
+    /**
+     * Kills the persistent runners attached to {@code pod}, as a clean-up by another process would (it kills every
+     * process but PID 1 and the runner doing it).
+     */
+    public void killRunnersOf(String pod) {
+        for (Session s : sessions) {
+            Process p = s.process;
+            if (s.pod.equals(pod) && s.serving() && p != null) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                try {
+                    p.waitFor();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+    }
+
+    /** Persistent runner streams opened so far, per pod. */
+    public long runnerStreamsOpenedTo(String pod) {
+        return sessions.stream().filter(s -> s.pod.equals(pod) && s.serving()).count();
+    }
+
     /** Pods whose clean-up fails from now on. */
     public void failCleanupOf(String pod) {
         dirtyPods.add(pod);
@@ -105,7 +131,9 @@ public final class FakeExec {
             }
         }
         commands.add(command);
-        return new MockResponse().withWebSocketUpgrade(new Session(pod, command));
+        Session session = new Session(pod, command);
+        sessions.add(session);
+        return new MockResponse().withWebSocketUpgrade(session);
     }
 
     /** One exec: a local process wired to the websocket. All but the socket callbacks run on one thread. */
@@ -121,8 +149,8 @@ public final class FakeExec {
                 });
         final ByteArrayOutputStream pending = new ByteArrayOutputStream();
         WebSocket ws;
-        List<String> command;
-        Process process;
+        volatile List<String> command;
+        volatile Process process;
         Path workdir;
         boolean runnerRequestHandled;
 
@@ -176,6 +204,12 @@ public final class FakeExec {
                 }
                 return;
             }
+            if (serving()) {
+                for (byte[] request = takeFrame(); request != null; request = takeFrame()) {
+                    answerRunner(request);
+                }
+                return;
+            }
             if (!runnerRequestHandled) {
                 byte[] request = takeFrame();
                 if (request != null) {
@@ -185,7 +219,13 @@ public final class FakeExec {
             }
         }
 
-        /** The runner's clean-up is pretended; runs and pings go to a real runner. */
+        /** A persistent runner (kept attached, many requests on one stream) rather than one request per exec. */
+        boolean serving() {
+            return command != null && command.size() > 3 && command.get(2).equals(RUNNER)
+                    && command.get(3).equals("serve");
+        }
+
+        /** The runner's clean-up is pretended; runs and pings go to a real runner (one, for a serving session). */
         private void answerRunner(byte[] frame) {
             ObjectNode request;
             try {
@@ -201,10 +241,12 @@ public final class FakeExec {
                 String answer = dirty ? "{\"clean\": false, \"error\": \"processes survived: 42\"}"
                         : "{\"clean\": true}";
                 send(1, (request.path("nonce").asText() + " " + answer + "\n").getBytes(StandardCharsets.UTF_8));
-                finish(0);
+                if (!serving()) {
+                    finish(0);
+                }
                 return;
             }
-            if (!start(command)) {
+            if (process == null && !start(command)) {
                 return;
             }
             // the request names the sandbox's work dir; here it is a temporary one
@@ -279,7 +321,7 @@ public final class FakeExec {
                 process.getOutputStream().write(data);
                 process.getOutputStream().flush();
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                // the process is gone (killed, as user code may kill a runner): its end closes the exec
             }
         }
 

@@ -1,0 +1,123 @@
+package dev.sandboxpool.cluster;
+
+import dev.sandboxpool.backend.BackendException;
+import dev.sandboxpool.backend.SandboxBackend;
+import dev.sandboxpool.execution.ExecRunner;
+import dev.sandboxpool.execution.Runner;
+import dev.sandboxpool.execution.RunnerSession;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The persistent runners this lease API replica holds: one per pod it ran code in, opened at the first execution
+ * there and kept attached (one exec stream) across executions and leases, so an execution is a round trip on an open
+ * stream instead of an exec. Leases live on the pods, so any replica may serve a pod next; each holds its own.
+ *
+ * <p>A runner's stream ends for one of two reasons. User code killed the runner: the sandbox must not be reused, as
+ * in local mode. Or the pod was cleaned by someone else (another replica's release, the operator reclaiming an
+ * expired lease): a clean-up kills every process but PID 1 and the runner doing it, so other replicas' runners go
+ * with it, which is expected. The lease a runner last served tells them apart: nobody else cleans a pod while a lease
+ * holds it, so a runner that ended while serving the current lease was killed from inside.
+ */
+final class ClusterRunners implements AutoCloseable {
+    private final SandboxBackend backend;
+    private final Map<String, Held> held = new ConcurrentHashMap<>();
+
+    ClusterRunners(SandboxBackend backend) {
+        this.backend = backend;
+    }
+
+    /** A runner and the lease it last served. */
+    private static final class Held {
+        final RunnerSession session;
+        volatile String lease;
+
+        Held(RunnerSession session, String lease) {
+            this.session = session;
+            this.lease = lease;
+        }
+    }
+
+    /**
+     * The runner for an execution under {@code lease} on {@code pod}: the held one, or a new one when there is none or
+     * a clean-up ended it.
+     *
+     * @throws BackendException when the runner that served this lease is gone (user code killed it), or a new one
+     *     cannot be started
+     */
+    Runner forExecution(String pod, String lease) {
+        Held h = held.get(pod);
+        if (h != null && lease.equals(h.lease)) {
+            if (h.session.alive()) {
+                return h.session;
+            }
+            held.remove(pod, h);
+            throw new BackendException("the runner in pod " + pod + " was killed during this lease");
+        }
+        // First use in this lease: a clean-up by another process since the last one may have ended the runner
+        // before its stream's end reached us. A ping (no user code) tells, instead of a failed execution.
+        if (h != null && h.session.alive() && h.session.ping().isEmpty()) {
+            h.lease = lease;
+            return h.session;
+        }
+        if (h != null) {
+            held.remove(pod, h);
+            h.session.close();
+        }
+        Optional<RunnerSession> opened = RunnerSession.open(backend, pod);
+        if (opened.isEmpty()) {
+            return new ExecRunner(backend, pod);
+        }
+        Held replaced = held.put(pod, new Held(opened.get(), lease));
+        if (replaced != null) {
+            replaced.session.close();
+        }
+        return opened.get();
+    }
+
+    /** Whether the runner that served {@code lease} on {@code pod} ended during it: the sandbox is damaged. */
+    boolean killedDuring(String pod, String lease) {
+        Held h = held.get(pod);
+        return h != null && !h.session.alive() && lease.equals(h.lease);
+    }
+
+    /**
+     * The runner to clean {@code pod} with after {@code lease}: the held one while it answers (a clean-up spares the
+     * runner doing it, so it stays attached for the next lease), and also when it ended during that lease (its
+     * clean-up then fails and the pod is retired, never reused); else one exec of the runner.
+     */
+    Runner forCleanup(String pod, String lease) {
+        Held h = held.get(pod);
+        if (h != null && (h.session.alive() || lease.equals(h.lease))) {
+            return h.session;
+        }
+        if (h != null) {
+            held.remove(pod, h);
+        }
+        return new ExecRunner(backend, pod);
+    }
+
+    /** Closes the runners of pods that are gone. */
+    void retainOnly(Set<String> pods) {
+        held.entrySet().removeIf(e -> {
+            if (pods.contains(e.getKey())) {
+                return false;
+            }
+            e.getValue().session.close();
+            return true;
+        });
+    }
+
+    /** Pods this replica holds a runner for, alive or not. */
+    Set<String> pods() {
+        return Set.copyOf(held.keySet());
+    }
+
+    @Override
+    public void close() {
+        held.values().forEach(h -> h.session.close());
+        held.clear();
+    }
+}

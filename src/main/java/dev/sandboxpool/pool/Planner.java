@@ -110,11 +110,22 @@ public final class Planner {
         if (spec.reusePolicy() == ReusePolicy.SingleUse) {
             return new ReleaseDecision(RetireReason.SINGLE_USE);
         }
-        if (m.uses() >= spec.maxUses()) {
+        if (m.uses() >= usesAllowed(spec, m.id())) {
             return new ReleaseDecision(RetireReason.MAX_USES);
         }
         RetireReason reason = retireReadyBecause(spec, m, now);
         return reason == null ? ReleaseDecision.RECYCLE : new ReleaseDecision(reason);
+    }
+
+    /**
+     * The uses after which a member is replaced: {@code maxUses}, less up to a tenth picked by the member's id. Busy
+     * members are used in turn, so members started together would otherwise all reach {@code maxUses} at once and be
+     * replaced together, leaving the pool short for the seconds that takes (gunicorn spreads worker restarts with
+     * {@code max_requests_jitter} for the same reason).
+     */
+    static int usesAllowed(PoolSettings spec, String memberId) {
+        int spread = spec.maxUses() / 10;
+        return spec.maxUses() - Math.floorMod(memberId.hashCode(), spread + 1);
     }
 
     /**

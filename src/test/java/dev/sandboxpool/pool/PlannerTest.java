@@ -9,8 +9,11 @@ import dev.sandboxpool.spec.PoolSpecValidator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -801,6 +804,31 @@ class PlannerTest {
         ReleaseDecision decision = planner.afterRelease(spec, leased("a").uses(3).build(), false, NOW);
 
         assertThat(decision.destroyBecause()).isEqualTo(RetireReason.MAX_USES);
+    }
+
+    @Test
+    void membersStopAtDifferentUsesWithinATenthBelowMaxUses() {
+        PoolSettings spec = settings(s -> s.getReuse().setMaxUses(100));
+        Set<Integer> limits = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            String id = UUID.randomUUID().toString().substring(0, 8);
+            int limit = Planner.usesAllowed(spec, id);
+            limits.add(limit);
+
+            assertThat(limit).isBetween(90, 100);
+            assertThat(planner.afterRelease(spec, leased(id).uses(limit - 1).build(), false, NOW).recycle()).isTrue();
+            assertThat(planner.afterRelease(spec, leased(id).uses(limit).build(), false, NOW).destroyBecause())
+                    .isEqualTo(RetireReason.MAX_USES);
+        }
+        assertThat(limits).hasSizeGreaterThan(5);
+    }
+
+    @Test
+    void smallMaxUsesIsExact() {
+        PoolSettings spec = settings(s -> s.getReuse().setMaxUses(9));
+
+        assertThat(Planner.usesAllowed(spec, "a")).isEqualTo(9);
+        assertThat(Planner.usesAllowed(spec, "zz")).isEqualTo(9);
     }
 
     @Test

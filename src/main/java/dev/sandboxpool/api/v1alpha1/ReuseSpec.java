@@ -11,7 +11,8 @@ public class ReuseSpec {
 
     @Min(1)
     @Default("100")
-    @JsonPropertyDescription("With Recycle: leases a member serves before it is replaced.")
+    @JsonPropertyDescription("With Recycle: leases a member serves before it is replaced. Each member stops up to a "
+            + "tenth earlier (picked by its name), so members started together are not all replaced at once.")
     private int maxUses = 100;
 
     public ReusePolicy getPolicy() {

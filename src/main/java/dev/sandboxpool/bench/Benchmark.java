@@ -66,8 +66,8 @@ public final class Benchmark {
     private void run(Path jar) throws Exception {
         System.out.printf(Locale.ROOT, "sandbox-pool benchmark: %d cores, image %s, %s per scenario, concurrency %s%n",
                 Runtime.getRuntime().availableProcessors(), IMAGE, SCENARIO_TIME, java.util.Arrays.toString(CONCURRENCY));
-        System.out.println("latency pool: bench (Recycle, minSize 8 = maxSize 8, maxUses 100); refill pools: bench, fresh "
-                + "(SingleUse, 4)");
+        System.out.println("latency pool: bench (Recycle, minSize 8 = maxSize 8, maxUses 100); refill pools: bench, "
+                + "fresh (SingleUse, 4)");
         System.out.println("application JVM options: " + (APP_JVM_OPTIONS.isEmpty() ? "(none)" : String.join(" ",
                 APP_JVM_OPTIONS)) + "; load generator: " + String.join(" ",
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));

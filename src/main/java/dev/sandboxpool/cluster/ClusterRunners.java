@@ -110,11 +110,6 @@ final class ClusterRunners implements AutoCloseable {
         });
     }
 
-    /** Pods this replica holds a runner for, alive or not. */
-    Set<String> pods() {
-        return Set.copyOf(held.keySet());
-    }
-
     @Override
     public void close() {
         held.values().forEach(h -> h.session.close());

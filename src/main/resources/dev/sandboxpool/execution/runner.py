@@ -265,9 +265,8 @@ def answer(req):
             result = run(req)
             if req.get("cleanAfter") is not None:
                 # a one-shot execution: its lease ends with it, so the clean-up rides on the same round trip
-                cleaned = clean({"dirs": req["cleanAfter"]})
-                result["cleaned"] = "error" not in cleaned
-                result["cleanError"] = cleaned.get("error")
+                # (when it fails, the pool cleans again the usual way, with retries, and reports what stays dirty)
+                result["cleaned"] = "error" not in clean({"dirs": req["cleanAfter"]})
             return result
         if op == "clean":
             return clean(req)

@@ -842,7 +842,8 @@ class PlannerTest {
 
     @Test
     void returnsUntouchedMemberWithoutCleaningIt() {
-        assertThat(planner.afterUntouchedRelease(defaults, leased("a").build(), NOW)).isEqualTo(ReleaseDecision.RECYCLE);
+        assertThat(planner.afterUntouchedRelease(defaults, leased("a").build(), NOW))
+                .isEqualTo(ReleaseDecision.RECYCLE);
     }
 
     @Test

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Ends a member's lease for good: cleans it through the runner (every process killed, writable dirs emptied; through
- * a persistent runner, or one exec of the runner per attempt) and marks it idle, or retires it. Used by lease API replicas on release and by the
- * operator on expired leases.
+ * a persistent runner, or one exec of the runner per attempt) and marks it idle, or retires it. Used by lease API
+ * replicas on release and by the operator on expired leases.
  */
 public final class MemberRecycler {
     private static final Logger log = LoggerFactory.getLogger(MemberRecycler.class);

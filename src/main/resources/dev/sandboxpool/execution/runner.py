@@ -19,6 +19,22 @@ import builtins, gc, io, json, linecache, os, resource, selectors, signal, sys, 
 MAXFD = 1024
 WORKDIR = "/workspace"
 CHILD_STDIO = ()
+ADDRESS_SPACE = None
+
+
+def address_space_limit():
+    """Four times the sandbox's memory limit (from its cgroup, v2 or v1), at least 1 GiB; None without a limit. The
+    cgroup bounds real memory; this only turns an absurd allocation into a MemoryError instead of an OOM kill, and
+    leaves room for the address space that threads and allocators reserve without using."""
+    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            with open(path) as f:
+                value = f.read().strip()
+        except OSError:
+            continue
+        if value.isdigit() and int(value) < 1 << 50:
+            return max(4 * int(value), 1 << 30)
+    return None
 
 
 def base_env(workdir):
@@ -57,6 +73,13 @@ def child(req, stdin_r, out_w, err_w):
         fsize = int(req.get("maxFileBytes", 64 << 20))
         resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        # CPU time: a backstop behind the clock (the runner kills at the time limit, before this is reached)
+        cpu = int(-(-float(req.get("timeoutSeconds", 60)) // 1)) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        if ADDRESS_SPACE:
+            resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+        # No RLIMIT_NPROC: it counts every process of the uid on the host, and all sandboxes share one uid, so one
+        # sandbox's fork bomb would stop the others from forking. The pids cgroup bounds each sandbox instead.
         os.dup2(stdin_r, 0)
         os.dup2(out_w, 1)
         os.dup2(err_w, 2)
@@ -281,7 +304,8 @@ def prepare_children():
     """What every child would otherwise build for itself, made once here and inherited through fork: together about
     3 ms of CPU per execution. The first compile, exec, text stream and traceback in a process pay for lazy set-up
     in the interpreter; the environment and the text streams over fds 0-2 are the same for every execution."""
-    global CHILD_STDIO
+    global CHILD_STDIO, ADDRESS_SPACE
+    ADDRESS_SPACE = address_space_limit()
     sink = io.TextIOWrapper(io.FileIO(os.open(os.devnull, os.O_WRONLY), "w"), encoding="utf-8",
                             errors="backslashreplace", write_through=True)
     program = "print('warm', 1)\ntry:\n    1 / 0\nexcept ZeroDivisionError as e:\n    error = e\n"

@@ -109,6 +109,28 @@ class ExecutionLimitsIT {
     }
 
     @Test
+    void hugeAllocationFailsWithMemoryErrorInsteadOfAnOomKill() {
+        // 2 GiB: more than the address space allowed (4 x 256Mi = 1 GiB), less than this machine could overcommit
+        Reply r = oneShot("x = bytearray(2 * 1024 ** 3)", 10);
+
+        assertThat(r.body().path("exitCode").asInt()).isEqualTo(1);
+        assertThat(r.text("stderr")).contains("MemoryError");
+        assertThat(oneShot("print('fine')", 5).text("stdout")).isEqualTo("fine\n");
+    }
+
+    @Test
+    void executionsRunUnderCpuAddressSpaceFileSizeAndCoreRlimits() {
+        Reply r = oneShot("""
+                import resource as r
+                print([r.getrlimit(x) for x in (r.RLIMIT_CPU, r.RLIMIT_AS, r.RLIMIT_FSIZE, r.RLIMIT_CORE)])
+                """, 3);
+
+        long gib = 1L << 30;
+        assertThat(r.text("stdout")).isEqualTo("[(4, 5), (" + gib + ", " + gib + "), (" + (64 << 20) + ", "
+                + (64 << 20) + "), (0, 0)]\n");
+    }
+
+    @Test
     void infiniteLoopTimesOut() {
         Reply r = oneShot("while True: pass", 1);
 

@@ -1,6 +1,7 @@
 package dev.sandboxpool.cluster;
 
 import dev.sandboxpool.api.v1alpha1.Condition;
+import dev.sandboxpool.api.v1alpha1.ReusePolicy;
 import dev.sandboxpool.api.v1alpha1.SandboxPool;
 import dev.sandboxpool.backend.BackendException;
 import dev.sandboxpool.backend.kubernetes.KubernetesBackend;
@@ -11,6 +12,7 @@ import dev.sandboxpool.backend.kubernetes.PodEdits;
 import dev.sandboxpool.backend.kubernetes.PodState;
 import dev.sandboxpool.execution.ExecutionRequest;
 import dev.sandboxpool.execution.ExecutionResult;
+import dev.sandboxpool.execution.Runner;
 import dev.sandboxpool.execution.RunnerOutcome;
 import dev.sandboxpool.pool.Lease;
 import dev.sandboxpool.pool.LeaseBusyException;
@@ -355,6 +357,28 @@ public final class ClusterPool implements Pool {
 
     @Override
     public ExecutionResult execute(String leaseId, ExecutionRequest request) {
+        return execute(leaseId, request, false).result();
+    }
+
+    /**
+     * A one-shot execution: the runner cleans up in the same round trip, so the release writes the pod straight back
+     * to idle (one update of the pod instead of two, and no second round trip).
+     */
+    @Override
+    public Execution runOnce(ExecutionRequest request, Duration maxWait) {
+        Lease lease = acquire(maxWait, request.timeout().plus(ONE_SHOT_TTL_MARGIN));
+        boolean cleaned = false;
+        try {
+            // a single-use pod is deleted after its lease: cleaning it first would be wasted
+            RunnerOutcome outcome = execute(lease.id(), request, settings.reusePolicy() == ReusePolicy.Recycle);
+            cleaned = outcome.cleaned();
+            return new Execution(lease, outcome.result());
+        } finally {
+            release(lease.id(), cleaned);
+        }
+    }
+
+    private RunnerOutcome execute(String leaseId, ExecutionRequest request, boolean lastOfLease) {
         ReentrantLock lock = running.computeIfAbsent(leaseId, id -> new ReentrantLock());
         if (!lock.tryLock()) {
             throw new LeaseBusyException(leaseId);
@@ -364,11 +388,15 @@ public final class ClusterPool implements Pool {
             executions.incrementAndGet();
             ExecutionResult result;
             boolean damaged;
+            boolean cleaned = false;
             try {
                 // this replica's persistent runner in the pod: one exec stream, opened at its first execution there
-                RunnerOutcome outcome = runners.forExecution(m.name(), leaseId).run(request, settings.maxOutputBytes());
+                Runner runner = runners.forExecution(m.name(), leaseId);
+                RunnerOutcome outcome = lastOfLease ? runner.runAndClean(request, settings.maxOutputBytes())
+                        : runner.run(request, settings.maxOutputBytes());
                 result = outcome.result();
                 damaged = outcome.damaged();
+                cleaned = outcome.cleaned();
             } catch (BackendException e) {
                 result = ExecutionResult.sandboxFailed("the sandbox failed: " + e.getMessage(), 0, false);
                 damaged = true;
@@ -382,7 +410,7 @@ public final class ClusterPool implements Pool {
             log.info("pool {}/{}: execution on {}: ran {} ms, exit {}{}{}", namespace(), name(), m.name(),
                     result.durationMs(), result.exitCode(), result.timedOut() ? ", timed out" : "",
                     result.truncated() ? ", output truncated" : "");
-            return result;
+            return new RunnerOutcome(result, damaged, cleaned && !damaged);
         } finally {
             lock.unlock();
             running.remove(leaseId, lock);
@@ -395,6 +423,11 @@ public final class ClusterPool implements Pool {
 
     @Override
     public void release(String leaseId) {
+        release(leaseId, false);
+    }
+
+    /** {@code alreadyClean}: the last execution's runner request cleaned the sandbox before it answered. */
+    private void release(String leaseId, boolean alreadyClean) {
         MemberPod m = current(leaseId);
         MemberSnapshot snapshot = new MemberSnapshot(m.name(), MemberState.LEASED, m.specHash(), m.createdAt(), null,
                 m.uses(), null, 0, false);
@@ -408,6 +441,11 @@ public final class ClusterPool implements Pool {
             }
             log.info("pool {}/{}: pod {} deleted after its lease ({}, {} uses)", namespace(), name(), m.name(),
                     decision.destroyBecause(), m.uses());
+            return;
+        }
+        if (alreadyClean) {
+            cas.update(m.pod(), sameLease(leaseId), p -> PodEdits.toIdle(p, clock.instant()))
+                    .orElseThrow(() -> ended(leaseId));
             return;
         }
         Pod cleaning = cas.update(m.pod(), sameLease(leaseId), p -> PodEdits.toCleaning(p, clock.instant()))

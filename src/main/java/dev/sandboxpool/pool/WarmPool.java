@@ -1,5 +1,6 @@
 package dev.sandboxpool.pool;
 
+import dev.sandboxpool.api.v1alpha1.ReusePolicy;
 import dev.sandboxpool.backend.BackendException;
 import dev.sandboxpool.backend.SandboxBackend;
 import dev.sandboxpool.backend.SandboxGoneException;
@@ -268,7 +269,9 @@ public final class WarmPool implements Pool {
     public Execution runOnce(ExecutionRequest request, Duration maxWait) {
         Lease lease = acquire(maxWait, request.timeout().plus(ONE_SHOT_TTL_MARGIN));
         try {
-            return new Execution(lease, execute(lease.id(), request, true));
+            // a single-use member is destroyed after its lease: cleaning it first would be wasted
+            return new Execution(lease, execute(lease.id(), request,
+                    settings.reusePolicy() == ReusePolicy.Recycle));
         } finally {
             release(lease.id());
         }

@@ -140,6 +140,41 @@ class ClusterPoolTest {
     }
 
     @Test
+    void oneShotExecutionIsCleanedInItsOwnRoundTripAndItsPodGoesStraightBackToIdle() {
+        h.createPool("python", MockCluster.spec(1, 1));
+        h.awaitReady("python", 1);
+        Pool pool = pool(h.replica("api-a"), "python");
+
+        Pool.Execution run = pool.runOnce(ExecutionRequest.of("open('left', 'w').write('x'); print('once')",
+                Duration.ofSeconds(10)), Duration.ofSeconds(5));
+
+        assertThat(run.result().stdout()).isEqualTo("once\n");
+        MemberPod pod = new MemberPod(h.pod(run.lease().sandbox()));
+        assertThat(pod.state()).isEqualTo(PodState.IDLE);
+        assertThat(h.exec().cleaned()).containsExactly(run.lease().sandbox());
+        Lease next = pool.acquire(Duration.ofSeconds(5), TTL);
+        assertThat(next.sandbox()).isEqualTo(run.lease().sandbox());
+        assertThat(pool.execute(next.id(), ExecutionRequest.of("import os; print(os.listdir('.'))",
+                Duration.ofSeconds(10))).stdout()).isEqualTo("[]\n");
+    }
+
+    @Test
+    void oneShotWhoseCleanUpFailsIsCleanedAgainOnRelease() {
+        h.createPool("python", MockCluster.spec(1, 2));
+        h.awaitReady("python", 1);
+        Pool pool = pool(h.replica("api-a"), "python");
+        String only = h.pods("python").get(0).name();
+        h.exec().failCleanupOf(only);
+
+        Pool.Execution run = pool.runOnce(ExecutionRequest.of("print(1)", Duration.ofSeconds(10)),
+                Duration.ofSeconds(5));
+
+        assertThat(run.result().stdout()).isEqualTo("1\n");
+        h.awaitReady("python", 1);
+        assertThat(h.pods("python")).extracting(MemberPod::name).doesNotContain(only);
+    }
+
+    @Test
     void runnerEndedByAnotherCleanUpIsReopenedForTheNextLease() {
         h.createPool("python", MockCluster.spec(1, 1));
         h.awaitReady("python", 1);

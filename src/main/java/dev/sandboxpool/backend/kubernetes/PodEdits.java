@@ -49,7 +49,7 @@ public final class PodEdits {
         return edit(pod, PodState.CLEANING, now, PodEdits::dropLease, PodEdits::dropLeaseAnnotations);
     }
 
-    /** starting or cleaning → idle: free to be claimed. */
+    /** starting or cleaning → idle, or leased → idle when the runner cleaned before answering: free to be claimed. */
     public static Pod toIdle(Pod pod, Instant now) {
         return edit(pod, PodState.IDLE, now, PodEdits::dropLease, PodEdits::dropLeaseAnnotations);
     }

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  * The container side of the Kubernetes exec API for the mock server (which has no kubelet): answers the websocket
  * exec protocol (channel byte 0 stdin, 1 stdout, 2 stderr, 3 status) by running the command as a local process.
  * The in-sandbox runner really runs executions and pings (in a temporary work dir); its clean-up, which kills every
- * process it may signal, is only pretended: it answers clean, or fails for pods told to. Scripts sent over stdin
+ * process it may signal, is only pretended: it answers clean, or fails for pods told to (also the clean-up a
+ * one-shot execution asks for in its run request). Persistent runners (many requests on one stream) are served too. Scripts sent over stdin
  * (see {@code StdinScript}) are unpacked first, so the runner is recognised whichever way it came.
  */
 public final class FakeExec {
@@ -151,6 +153,8 @@ public final class FakeExec {
         WebSocket ws;
         volatile List<String> command;
         volatile Process process;
+        /** The nonce of a run whose answer must say it was cleaned up after. */
+        volatile String cleanWithAnswerTo;
         Path workdir;
         boolean runnerRequestHandled;
 
@@ -251,6 +255,12 @@ public final class FakeExec {
             }
             // the request names the sandbox's work dir; here it is a temporary one
             request.put("workdir", workdir.toString());
+            if (request.remove("cleanAfter") != null && !dirtyPods.contains(pod)) {
+                // a one-shot execution's clean-up is pretended like any other (the real one would empty this
+                // machine's /tmp and find every process of the machine alive): the work dir is emptied and the
+                // answer says cleaned. For pods told to fail it is left out, and the pool cleans again.
+                cleanWithAnswerTo = request.path("nonce").asText();
+            }
             try {
                 write(frame(JSON.writeValueAsBytes(request)));
             } catch (IOException e) {
@@ -278,7 +288,11 @@ public final class FakeExec {
             Process p = process;
             CompletableFuture<Void> stderr = CompletableFuture.runAsync(() -> pump(p.getErrorStream(), 2), threads);
             threads.execute(() -> {
-                pump(p.getInputStream(), 1);
+                if (serving()) {
+                    answers(p.getInputStream());
+                } else {
+                    pump(p.getInputStream(), 1);
+                }
                 stderr.join();
                 try {
                     int code = p.waitFor();
@@ -347,6 +361,42 @@ public final class FakeExec {
                     process.destroyForcibly();
                 }
             });
+        }
+
+        /** A persistent runner's stdout, one answer per line, with the pretended clean-up of a one-shot added. */
+        private void answers(InputStream from) {
+            try {
+                ByteArrayOutputStream line = new ByteArrayOutputStream();
+                for (int b = from.read(); b >= 0; b = from.read()) {
+                    line.write(b);
+                    if (b == '\n') {
+                        send(1, cleanedIfAsked(line.toByteArray()));
+                        line.reset();
+                    }
+                }
+            } catch (IOException e) {
+                // the process was killed: its streams end here
+            }
+        }
+
+        private byte[] cleanedIfAsked(byte[] line) throws IOException {
+            String nonce = cleanWithAnswerTo;
+            String text = new String(line, StandardCharsets.UTF_8);
+            if (nonce == null || !text.startsWith(nonce + " ")) {
+                return line;
+            }
+            cleanWithAnswerTo = null;
+            ObjectNode answer = (ObjectNode) JSON.readTree(text.substring(nonce.length() + 1));
+            try (var left = Files.list(workdir)) {
+                for (Path p : left.toList()) {
+                    try (var tree = Files.walk(p)) {
+                        tree.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                    }
+                }
+            }
+            cleaned.add(pod);
+            answer.put("cleaned", true);
+            return (nonce + " " + JSON.writeValueAsString(answer) + "\n").getBytes(StandardCharsets.UTF_8);
         }
 
         private void pump(InputStream from, int channel) {

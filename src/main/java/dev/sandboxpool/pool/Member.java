@@ -7,6 +7,8 @@ import java.time.Instant;
 final class Member {
     final String id;
     String backendId;
+    /** When backendId was set ({@link System#nanoTime()}): a listing started before then cannot show it yet. */
+    long knownSinceNanos;
     String name;
     String specHash;
     Instant createdAt;

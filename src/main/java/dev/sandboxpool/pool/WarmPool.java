@@ -489,6 +489,7 @@ public final class WarmPool implements Pool {
     /** Notices members whose sandbox was killed, stopped or removed behind the pool's back. */
     private void syncWithBackend() {
         List<SandboxRef> refs;
+        long listedAt = System.nanoTime();
         try {
             refs = backend.list(name());
         } catch (BackendException e) {
@@ -500,7 +501,9 @@ public final class WarmPool implements Pool {
         lock.lock();
         try {
             for (Member m : List.copyOf(members.values())) {
-                if (m.backendId != null && m.state != MemberState.TERMINATING && !running.contains(m.backendId)) {
+                // a member created while the list was on its way is not in it, and not lost
+                boolean listable = m.backendId != null && m.knownSinceNanos - listedAt < 0;
+                if (listable && m.state != MemberState.TERMINATING && !running.contains(m.backendId)) {
                     log.warn("pool {}: member {} is gone or stopped ({}), replacing it", name(), m.label(), m.state);
                     endLeasesOf(m, "its sandbox " + m.label() + " was lost");
                     retire(m, RetireReason.LOST);
@@ -519,6 +522,7 @@ public final class WarmPool implements Pool {
             lock.lock();
             try {
                 m.backendId = ref.id();
+                m.knownSinceNanos = System.nanoTime();
                 m.name = ref.name();
                 created.incrementAndGet();
                 unwanted = m.state == MemberState.TERMINATING;
@@ -768,6 +772,7 @@ public final class WarmPool implements Pool {
                 Member m = new Member(UUID.randomUUID().toString().substring(0, 8), ref.specHash(), ref.createdAt(),
                         MemberState.CLEANING);
                 m.backendId = ref.id();
+                m.knownSinceNanos = System.nanoTime();
                 m.name = ref.name();
                 m.busy = true;
                 members.put(m.id, m);

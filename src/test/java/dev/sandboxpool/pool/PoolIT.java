@@ -8,6 +8,7 @@ import dev.sandboxpool.api.v1alpha1.Condition;
 import dev.sandboxpool.api.v1alpha1.ReusePolicy;
 import dev.sandboxpool.backend.ExecCall;
 import dev.sandboxpool.backend.SandboxRef;
+import dev.sandboxpool.backend.docker.DockerBackend;
 import dev.sandboxpool.execution.ExecutionRequest;
 import dev.sandboxpool.execution.ExecutionResult;
 import dev.sandboxpool.spec.PoolSettings;
@@ -221,6 +222,37 @@ class PoolIT {
         assertThat(second).isNotEqualTo(first);
         await().atMost(WAIT).untilAsserted(() ->
                 assertThat(containers("single")).extracting(SandboxRef::name).doesNotContain(first, second));
+    }
+
+    @Test
+    void memberCreatedWhileTheDaemonWasListingIsNotTakenForLost() {
+        // a slow daemon: the list answered is older than the members created while it was on its way
+        DockerBackend slowToList = new DockerBackend(DockerTestSupport.docker()) {
+            @Override
+            public List<SandboxRef> list(String pool) {
+                List<SandboxRef> refs = super.list(pool);
+                try {
+                    Thread.sleep(700);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return refs;
+            }
+        };
+        WarmPool pool = new WarmPool(settings("slowlist", s -> {
+            s.setMinSize(3);
+            s.setMaxSize(3);
+        }), slowToList, TestPools.FAST, java.time.Clock.systemUTC(), PoolEvents.NONE);
+        pool.start();
+        try {
+            await().atMost(WAIT).until(() -> pool.stats().ready() == 3);
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                    .until(() -> pool.stats().ready() == 3);
+
+            assertThat(pool.stats().retired()).as("members retired as lost right after their creation").isZero();
+        } finally {
+            pool.stop();
+        }
     }
 
     @Test

@@ -25,7 +25,8 @@ class KeepAliveClientTest {
         server.createContext("/fixed", exchange -> {
             clients.add(exchange.getRemoteAddress());
             byte[] echo = exchange.getRequestBody().readAllBytes();
-            byte[] body = ("{\"got\":" + new String(echo, StandardCharsets.UTF_8) + "}").getBytes(StandardCharsets.UTF_8);
+            byte[] body = ("{\"got\":" + new String(echo, StandardCharsets.UTF_8) + "}")
+                    .getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(201, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);

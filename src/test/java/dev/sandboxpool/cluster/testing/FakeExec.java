@@ -150,7 +150,8 @@ public final class FakeExec {
                     return t;
                 });
         final ByteArrayOutputStream pending = new ByteArrayOutputStream();
-        WebSocket ws;
+        /** Set by whichever callback comes first: a message may be delivered before the open callback has run. */
+        volatile WebSocket ws;
         volatile List<String> command;
         volatile Process process;
         /** The nonce of a run whose answer must say it was cleaned up after. */
@@ -166,8 +167,8 @@ public final class FakeExec {
 
         @Override
         public void onOpen(WebSocket ws, Response response) {
+            this.ws = ws;
             serial.execute(() -> {
-                this.ws = ws;
                 boolean scriptOnStdin = requested.size() > 2 && requested.get(2).startsWith("import sys;n=int(");
                 if (!scriptOnStdin) {
                     begin(requested);
@@ -182,6 +183,7 @@ public final class FakeExec {
 
         @Override
         public void onMessage(WebSocket ws, byte[] message) {
+            this.ws = ws;
             if (message.length == 0 || message[0] != 0) {
                 return; // resize and stream-close signals: nothing to do for a pipe
             }

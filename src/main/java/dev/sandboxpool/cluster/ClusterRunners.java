@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The persistent runners this lease API replica holds: one per pod it ran code in, opened at the first execution
@@ -19,9 +21,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * in local mode. Or the pod was cleaned by someone else (another replica's release, the operator reclaiming an
  * expired lease): a clean-up kills every process but PID 1 and the runner doing it, so other replicas' runners go
  * with it, which is expected. The lease a runner last served tells them apart: nobody else cleans a pod while a lease
- * holds it, so a runner that ended while serving the current lease was killed from inside.
+ * holds it, so a runner that ended while serving the current lease was killed from inside. A stream can also be cut
+ * on the way (a proxy's idle timeout, an API server restart): it then ends without the runner's exit status, the
+ * runner ends with its stdin, and a new one is opened, also within a lease.
  */
 final class ClusterRunners implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClusterRunners.class);
     private final SandboxBackend backend;
     private final Map<String, Held> held = new ConcurrentHashMap<>();
 
@@ -54,7 +59,13 @@ final class ClusterRunners implements AutoCloseable {
                 return h.session;
             }
             held.remove(pod, h);
-            throw new BackendException("the runner in pod " + pod + " was killed during this lease");
+            if (!h.session.streamBroke()) {
+                throw new BackendException("the runner in pod " + pod + " was killed during this lease");
+            }
+            // The connection was cut while the runner ran (an idle timeout of a proxy on the way, an API server
+            // restart); the runner ended with its stdin, the sandbox is as the last answer left it: a new one.
+            log.info("pod {}: the runner's exec stream was cut; opening a new one", pod);
+            h = null;
         }
         // First use in this lease: a clean-up by another process since the last one may have ended the runner
         // before its stream's end reached us. A ping (no user code) tells, instead of a failed execution.
@@ -80,7 +91,7 @@ final class ClusterRunners implements AutoCloseable {
     /** Whether the runner that served {@code lease} on {@code pod} ended during it: the sandbox is damaged. */
     boolean killedDuring(String pod, String lease) {
         Held h = held.get(pod);
-        return h != null && !h.session.alive() && lease.equals(h.lease);
+        return h != null && !h.session.alive() && !h.session.streamBroke() && lease.equals(h.lease);
     }
 
     /**
@@ -90,7 +101,7 @@ final class ClusterRunners implements AutoCloseable {
      */
     Runner forCleanup(String pod, String lease) {
         Held h = held.get(pod);
-        if (h != null && (h.session.alive() || lease.equals(h.lease))) {
+        if (h != null && (h.session.alive() || lease.equals(h.lease) && !h.session.streamBroke())) {
             return h.session;
         }
         if (h != null) {

@@ -35,6 +35,7 @@ public final class RunnerSession implements Runner, AttachedProcess.Listener {
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private AttachedProcess process;
     private volatile boolean dead;
+    private volatile boolean streamBroke;
     private volatile String expectedNonce;
     private volatile CompletableFuture<String> pending;
 
@@ -195,6 +196,9 @@ public final class RunnerSession implements Runner, AttachedProcess.Listener {
 
     @Override
     public void closed(Throwable cause) {
+        if (!dead) {
+            streamBroke = cause != null; // ended by itself, not closed here
+        }
         dead = true;
         CompletableFuture<String> waiting = pending;
         if (waiting != null) {
@@ -211,6 +215,14 @@ public final class RunnerSession implements Runner, AttachedProcess.Listener {
     @Override
     public boolean alive() {
         return !dead;
+    }
+
+    /**
+     * The stream failed or was cut while the runner still ran (a connection lost on the way), as opposed to the
+     * runner ending (killed, or its sandbox gone) or this side closing it. Its sandbox is as the last answer left it.
+     */
+    public boolean streamBroke() {
+        return streamBroke;
     }
 
     @Override

@@ -196,6 +196,26 @@ class ClusterPoolTest {
     }
 
     @Test
+    void streamCutOnTheWayIsReopenedWithinTheLeaseWithoutDamage() {
+        h.createPool("python", MockCluster.spec(1, 1));
+        h.awaitReady("python", 1);
+        Pool pool = pool(h.replica("api-a"), "python");
+        Lease lease = pool.acquire(Duration.ofSeconds(5), TTL);
+        pool.execute(lease.id(), ExecutionRequest.of("open('kept', 'w').write('still here')", Duration.ofSeconds(10)));
+
+        h.exec().dropStreamsOf(lease.sandbox());
+        ExecutionResult after = pool.execute(lease.id(), ExecutionRequest.of("print(open('kept').read())",
+                Duration.ofSeconds(10)));
+
+        assertThat(after.error()).isNull();
+        assertThat(after.stdout()).isEqualTo("still here\n");
+        assertThat(new MemberPod(h.pod(lease.sandbox())).damaged()).isFalse();
+        assertThat(h.exec().runnerStreamsOpenedTo(lease.sandbox())).isEqualTo(2);
+        pool.release(lease.id());
+        await().atMost(ClusterHarness.WAIT).until(() -> h.idlePods("python").size() == 1);
+    }
+
+    @Test
     void runnerKilledBetweenExecutionsOfALeaseDamagesThePod() {
         h.createPool("python", MockCluster.spec(1, 2));
         h.awaitReady("python", 1);

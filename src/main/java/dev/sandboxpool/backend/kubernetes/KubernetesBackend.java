@@ -10,6 +10,7 @@ import dev.sandboxpool.backend.SandboxGoneException;
 import dev.sandboxpool.backend.SandboxRef;
 import dev.sandboxpool.spec.PoolSettings;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.ContainerResource;
@@ -160,9 +161,18 @@ public class KubernetesBackend implements SandboxBackend {
                     .writingOutput(new Forwarding(listener::stdout))
                     .writingError(new Forwarding(listener::stderr))
                     .usingListener(new ExecListener() {
+                        /** The kubelet reported the runner's exit: the stream ended because the runner did. */
+                        private volatile boolean exited;
+
+                        @Override
+                        public void onExit(int code, Status status) {
+                            exited = true;
+                        }
+
                         @Override
                         public void onClose(int code, String reason) {
-                            listener.closed(null);
+                            listener.closed(exited ? null : new BackendException("the exec stream to pod " + id
+                                    + " closed before the runner exited (" + code + " " + reason + ")"));
                         }
 
                         @Override

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,6 +50,7 @@ public final class FakeExec {
     private final List<String> cleaned = new CopyOnWriteArrayList<>();
     private final List<List<String>> commands = new CopyOnWriteArrayList<>();
     private final List<Session> sessions = new CopyOnWriteArrayList<>();
+    private final Map<String, Path> workdirs = new ConcurrentHashMap<>();
     private final Set<String> dirtyPods = ConcurrentHashMap.newKeySet();
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "fake-exec");
@@ -102,9 +104,47 @@ public final class FakeExec {
         }
     }
 
+    /**
+     * Cuts the persistent runner streams of {@code pod} as a proxy's idle timeout would: the websocket closes without
+     * the runner's exit status (the runner then ends with its stdin). Returns once the client has seen the close.
+     */
+    public void dropStreamsOf(String pod) {
+        for (Session s : sessions) {
+            if (s.pod.equals(pod) && s.serving() && s.process != null && s.process.isAlive()) {
+                s.dropped = true;
+                s.ws.close(1001, "idle timeout");
+                s.closedByClient.join();
+            }
+        }
+    }
+
     /** Persistent runner streams opened so far, per pod. */
     public long runnerStreamsOpenedTo(String pod) {
         return sessions.stream().filter(s -> s.pod.equals(pod) && s.serving()).count();
+    }
+
+    /** The pod's work dir: one per pod, kept across execs, as /workspace is in a pod. */
+    private Path workdirOf(String pod) {
+        return workdirs.computeIfAbsent(pod, p -> {
+            try {
+                return Files.createTempDirectory("fake-exec-" + p);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** What a clean-up does to the work dir (the rest of it, killing every process, is not done here). */
+    private void emptyWorkdirOf(String pod) {
+        try (var left = Files.list(workdirOf(pod))) {
+            for (Path p : left.toList()) {
+                try (var tree = Files.walk(p)) {
+                    tree.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Pods whose clean-up fails from now on. */
@@ -154,6 +194,10 @@ public final class FakeExec {
         volatile WebSocket ws;
         volatile List<String> command;
         volatile Process process;
+        /** Cut on purpose ({@link #dropStreamsOf}): no exit status is sent. */
+        volatile boolean dropped;
+        /** The client answered the close: it has seen the stream end. */
+        final CompletableFuture<Void> closedByClient = new CompletableFuture<>();
         /** The nonce of a run whose answer must say it was cleaned up after. */
         volatile String cleanWithAnswerTo;
         Path workdir;
@@ -242,6 +286,7 @@ public final class FakeExec {
             if ("clean".equals(request.path("op").asText())) {
                 boolean dirty = dirtyPods.contains(pod);
                 if (!dirty) {
+                    emptyWorkdirOf(pod);
                     cleaned.add(pod);
                 }
                 String answer = dirty ? "{\"clean\": false, \"error\": \"processes survived: 42\"}"
@@ -280,7 +325,7 @@ public final class FakeExec {
         /** Starts the command as a local process; false (and the exec ended) when it cannot start. */
         private boolean start(List<String> effective) {
             try {
-                workdir = Files.createTempDirectory("fake-exec");
+                workdir = workdirOf(pod);
                 process = new ProcessBuilder(contained(effective)).directory(workdir.toFile()).start();
             } catch (IOException e) {
                 send(2, e.getMessage().getBytes(StandardCharsets.UTF_8));
@@ -348,6 +393,7 @@ public final class FakeExec {
 
         @Override
         public void onClosed(WebSocket ws, int code, String reason) {
+            closedByClient.complete(null);
             kill();
         }
 
@@ -389,13 +435,7 @@ public final class FakeExec {
             }
             cleanWithAnswerTo = null;
             ObjectNode answer = (ObjectNode) JSON.readTree(text.substring(nonce.length() + 1));
-            try (var left = Files.list(workdir)) {
-                for (Path p : left.toList()) {
-                    try (var tree = Files.walk(p)) {
-                        tree.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                    }
-                }
-            }
+            emptyWorkdirOf(pod);
             cleaned.add(pod);
             answer.put("cleaned", true);
             return (nonce + " " + JSON.writeValueAsString(answer) + "\n").getBytes(StandardCharsets.UTF_8);
@@ -414,6 +454,9 @@ public final class FakeExec {
         }
 
         private void finish(int exitCode) {
+            if (dropped) {
+                return;
+            }
             String status = exitCode == 0 ? "{\"metadata\":{},\"status\":\"Success\"}"
                     : "{\"metadata\":{},\"status\":\"Failure\",\"reason\":\"NonZeroExitCode\","
                             + "\"details\":{\"causes\":[{\"reason\":\"ExitCode\",\"message\":\"" + exitCode + "\"}]}}";

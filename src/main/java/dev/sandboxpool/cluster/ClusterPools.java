@@ -3,6 +3,7 @@ package dev.sandboxpool.cluster;
 import dev.sandboxpool.api.v1alpha1.SandboxPool;
 import dev.sandboxpool.backend.Labels;
 import dev.sandboxpool.backend.kubernetes.MemberPod;
+import dev.sandboxpool.pool.DaemonThreads;
 import dev.sandboxpool.pool.Pool;
 import dev.sandboxpool.pool.PoolEvents;
 import dev.sandboxpool.pool.PoolRegistry;
@@ -24,8 +25,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +64,7 @@ public class ClusterPools implements PoolRegistry, AutoCloseable {
         this.clock = clock;
         this.replica = replica;
         this.events = events;
-        this.cleaners = Executors.newFixedThreadPool(4, threads("member-clean"));
+        this.cleaners = Executors.newFixedThreadPool(4, DaemonThreads.named("member-clean"));
     }
 
     /** The name lease API replicas write on the pods they lease: the pod name in a cluster. */
@@ -135,7 +134,7 @@ public class ClusterPools implements PoolRegistry, AutoCloseable {
         String name = resource.getMetadata().getName();
         var pods = podInformers.getOrDefault(ns, podInformers.get(""));
         ClusterPool pool = new ClusterPool(resource, settings, client, () -> pods.getIndexer().byIndex(BY_POOL, key),
-                clock, replica, events, Executors.newSingleThreadScheduledExecutor(threads("pool-" + name)),
+                clock, replica, events, Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("pool-" + name)),
                 cleaners).start();
         pools.put(key, pool);
         log.info("pool {}: served (image {}, minSize {}, maxSize {})", key, settings.image(), settings.minSize(),
@@ -186,15 +185,6 @@ public class ClusterPools implements PoolRegistry, AutoCloseable {
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
                 deleted.accept(obj);
             }
-        };
-    }
-
-    private static ThreadFactory threads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
         };
     }
 }

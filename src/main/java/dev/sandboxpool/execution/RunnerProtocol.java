@@ -71,6 +71,7 @@ final class RunnerProtocol {
         return null;
     }
 
+    /** On one line and at most 200 characters: for messages and logs that quote what a sandbox printed. */
     static String abbreviate(String s) {
         String t = s.strip().replace('\n', ' ');
         return t.length() <= 200 ? t : t.substring(0, 200) + "...";

@@ -178,7 +178,8 @@ public final class RunnerSession implements Runner, AttachedProcess.Listener {
                 if (waiting != null && nonce != null && text.startsWith(nonce + " ")) {
                     waiting.complete(text.substring(nonce.length() + 1));
                 } else {
-                    log.warn("sandbox {}: runner printed a line that answers nothing: {}", sandbox, abbreviate(text));
+                    log.warn("sandbox {}: runner printed a line that answers nothing: {}", sandbox,
+                            RunnerProtocol.abbreviate(text));
                 }
             }
             line.write(chunk, start, chunk.length - start);
@@ -191,7 +192,8 @@ public final class RunnerSession implements Runner, AttachedProcess.Listener {
 
     @Override
     public void stderr(byte[] chunk) {
-        log.warn("sandbox {}: runner: {}", sandbox, abbreviate(new String(chunk, StandardCharsets.UTF_8)));
+        log.warn("sandbox {}: runner: {}", sandbox,
+                RunnerProtocol.abbreviate(new String(chunk, StandardCharsets.UTF_8)));
     }
 
     @Override
@@ -235,11 +237,6 @@ public final class RunnerSession implements Runner, AttachedProcess.Listener {
 
     private static long elapsed(long startedNanos) {
         return (System.nanoTime() - startedNanos) / 1_000_000;
-    }
-
-    private static String abbreviate(String s) {
-        String t = s.strip();
-        return t.length() <= 300 ? t : t.substring(0, 300) + "...";
     }
 
     /** The runner's stream is gone. */

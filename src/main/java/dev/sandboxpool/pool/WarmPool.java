@@ -33,11 +33,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -94,8 +92,8 @@ public final class WarmPool implements Pool {
         this.config = config;
         this.clock = clock;
         this.planner = new Planner(config.startupTimeout());
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("pool-" + settings.name()));
-        this.workers = Executors.newCachedThreadPool(threads("pool-" + settings.name() + "-worker"));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("pool-" + settings.name()));
+        this.workers = Executors.newCachedThreadPool(DaemonThreads.named("pool-" + settings.name() + "-worker"));
         for (RetireReason r : RetireReason.values()) {
             retiredBy.put(r, new AtomicLong());
         }
@@ -534,7 +532,8 @@ public final class WarmPool implements Pool {
                 destroy(m); // retired or stopped while it was being created
                 return;
             }
-            log.info("pool {}: member {} created in {} ms", name(), ref.name(), (System.nanoTime() - started) / 1_000_000);
+            log.info("pool {}: member {} created in {} ms", name(), ref.name(),
+                    (System.nanoTime() - started) / 1_000_000);
         } catch (RuntimeException e) {
             lock.lock();
             try {
@@ -892,14 +891,5 @@ public final class WarmPool implements Pool {
         }
         retiredBy.get(RetireReason.SHUTDOWN).addAndGet(all.size());
         log.info("pool {}: stopped", name());
-    }
-
-    private static ThreadFactory threads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

@@ -2,7 +2,8 @@
 # Builds the sandbox image without any image registry: a Debian bookworm root
 # filesystem from Debian packages (debootstrap), imported into Docker.
 # It gives the same image contract as sandbox/Dockerfile:
-#   python3 with the full standard library, user 65534, work dir /workspace.
+#   python3 with the full standard library, sandboxpool-python3 (an execute-only copy of it), user 65534,
+#   work dir /workspace.
 # Usage: sandbox/build-offline.sh [IMAGE]   (default: sandboxpool/python:latest)
 set -euo pipefail
 
@@ -33,6 +34,12 @@ debootstrap --variant=minbase --include=python3 bookworm "$rootfs" "$mirror" >"$
 rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/log/*
 mkdir -p "$rootfs/workspace"
 chmod 1777 "$rootfs/workspace"
+# The interpreter every process of the product runs in (runner, init, probes): an execute-only copy of python3. The
+# kernel makes a process started from a file its user cannot read non-dumpable from its first instruction, so user
+# code (the same uid) can never ptrace it or open its /proc files, not even while it starts (docs/isolation.md).
+cp "$rootfs/usr/bin/python3.11" "$rootfs/usr/bin/sandboxpool-python3"
+chown 0:0 "$rootfs/usr/bin/sandboxpool-python3"
+chmod 0711 "$rootfs/usr/bin/sandboxpool-python3"
 
 "$rootfs/usr/bin/python3" --version >/dev/null 2>&1 || chroot "$rootfs" python3 -c 'import json, subprocess, resource' 
 
@@ -41,8 +48,10 @@ tar -C "$rootfs" -c . | docker import \
   --change 'USER 65534:65534' \
   --change 'WORKDIR /workspace' \
   --change 'ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HOME=/workspace LANG=C.UTF-8' \
-  --change "LABEL dev.sandboxpool.image-contract=v1" \
+  --change "LABEL dev.sandboxpool.image-contract=v2" \
   --change 'CMD ["python3", "-c", "import time\nwhile True: time.sleep(3600)"]' \
   - "$image" >/dev/null
 
-docker run --rm --network none "$image" python3 -c 'import json, sys; print("sandbox image ok", sys.version.split()[0])'
+docker run --rm --network none "$image" sandboxpool-python3 -I -c 'import ctypes, json, sys
+assert ctypes.CDLL(None).prctl(3, 0, 0, 0, 0) == 0, "sandboxpool-python3 is readable: it must be execute-only"
+print("sandbox image ok", sys.version.split()[0])'

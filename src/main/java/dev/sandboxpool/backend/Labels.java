@@ -1,6 +1,6 @@
 package dev.sandboxpool.backend;
 
-/** Labels every backend puts on members, so that a restarted process can find and adopt them. */
+/** Labels every backend puts on members, so that a restarted process can find them (and remove those it left). */
 public final class Labels {
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
     public static final String MANAGED_BY_VALUE = "sandbox-pool";

@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * Where sandboxes live: Docker containers locally, pods in a cluster. The pool engine talks only to this port, so it
  * never knows which. Members carry their pool and spec hash as labels, so a restarted process finds what an earlier
- * one left ({@link #list}) and adopts or removes it.
+ * one left ({@link #list}) and removes it.
  */
 public interface SandboxBackend {
 

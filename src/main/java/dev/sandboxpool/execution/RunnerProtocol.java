@@ -49,11 +49,14 @@ final class RunnerProtocol {
         return body;
     }
 
-    /** A command run like an execution (fresh process, same limits and capture): how probes run. */
+    /**
+     * A command run like an execution (fresh process, same limits and capture): how probes run. It runs in "/", with
+     * HOME there too: nothing a lease left in the work dir (modules, a user site) runs in a probe.
+     */
     static Map<String, Object> command(List<String> argv, Duration timeout, long maxOutputBytes) {
         Map<String, Object> body = request("run");
         body.put("argv", argv);
-        body.put("workdir", SandboxScripts.WORKDIR);
+        body.put("workdir", "/");
         body.put("timeoutSeconds", timeout.toMillis() / 1000.0);
         body.put("maxOutputBytes", maxOutputBytes);
         return body;
@@ -123,11 +126,18 @@ final class RunnerProtocol {
         return null;
     }
 
+    /**
+     * @throws RequestRejectedException when the sandbox could not honour the request (its files); nothing ran
+     */
     static RunnerOutcome toOutcome(String answer, long elapsedMs) {
         try {
             JsonNode r = JSON.readTree(answer);
             if (r.hasNonNull("error")) {
                 return failed("the runner failed: " + r.get("error").asText(), elapsedMs, false);
+            }
+            if (r.hasNonNull("rejected")) {
+                throw new RequestRejectedException(r.get("rejected").path("field").asText(),
+                        r.get("rejected").path("reason").asText());
             }
             return new RunnerOutcome(new ExecutionResult(r.path("stdout").asText(), r.path("stderr").asText(),
                     r.path("exitCode").asInt(-1), r.path("timedOut").asBoolean(), r.path("truncated").asBoolean(),

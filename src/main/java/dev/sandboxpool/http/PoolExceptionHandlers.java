@@ -1,5 +1,6 @@
 package dev.sandboxpool.http;
 
+import dev.sandboxpool.execution.RequestRejectedException;
 import dev.sandboxpool.pool.LeaseBusyException;
 import dev.sandboxpool.pool.LeaseExpiredException;
 import dev.sandboxpool.pool.LeaseNotActiveException;
@@ -57,6 +58,17 @@ final class PoolExceptionHandlers {
         @Override
         public HttpResponse<ApiError> handle(HttpRequest request, LeaseBusyException e) {
             return HttpResponse.<ApiError>status(HttpStatus.CONFLICT).body(new ApiError("LeaseBusy", e.getMessage()));
+        }
+    }
+
+    /** Found in the sandbox rather than before (a file path the lease made a link or a directory): still a 400. */
+    @Produces
+    @Singleton
+    static class Rejected implements ExceptionHandler<RequestRejectedException, HttpResponse<ApiError>> {
+        @Override
+        public HttpResponse<ApiError> handle(HttpRequest request, RequestRejectedException e) {
+            return HttpResponse.<ApiError>status(HttpStatus.BAD_REQUEST)
+                    .body(new ApiError("InvalidRequest", e.getMessage()));
         }
     }
 }

@@ -20,7 +20,7 @@ final class Member {
     String lastProbeError;
     int probeFailures;
     boolean busy;
-    /** Runs executions and clean-ups; set once the member first proves healthy (or is cleaned after adoption). */
+    /** Runs executions and clean-ups; set once the member first proves healthy. */
     Runner runner;
 
     Member(String id, String specHash, Instant createdAt, MemberState state) {

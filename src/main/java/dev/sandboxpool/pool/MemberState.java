@@ -8,7 +8,7 @@ public enum MemberState {
     READY,
     /** Held by one lease. */
     LEASED,
-    /** Released (or adopted from an earlier run) and being cleaned before it is ready again. */
+    /** Released and being cleaned before it is ready again. */
     CLEANING,
     /** Being removed. Still counts against maxSize until it is gone. */
     TERMINATING

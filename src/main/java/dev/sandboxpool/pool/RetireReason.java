@@ -26,7 +26,7 @@ public enum RetireReason {
     CLEANUP_FAILED,
     /** Killed, removed or stopped behind the pool's back. */
     LOST,
-    /** Left by an earlier run and not adoptable (stopped, or from another spec). */
+    /** Left by an earlier run: never adopted, as it may hold what a lease left running there. */
     ORPHANED,
     /** The pool is shutting down. */
     SHUTDOWN

@@ -114,7 +114,7 @@ public final class WarmPool implements Pool {
         PoolSettings s = settings;
         log.info("pool {}: starting on {} (image {}, minSize {}, maxSize {}, reuse {})", s.name(), backend.kind(),
                 s.image(), s.minSize(), s.maxSize(), s.reusePolicy());
-        adoptLeftovers(s);
+        removeLeftovers(s);
         lastStatsLog = clock.instant();
         scheduler.scheduleWithFixedDelay(this::tickSafely, 0, config.tickInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -617,7 +617,7 @@ public final class WarmPool implements Pool {
         requestReconcile();
     }
 
-    /** Cleans a released or adopted member, with retries; one that stays dirty is destroyed. */
+    /** Cleans a released member, with retries; one that stays dirty is destroyed. */
     private void clean(Member m) {
         String failure = null;
         Runner runner = m.runner != null ? m.runner : new ExecRunner(backend, m.backendId);
@@ -755,7 +755,12 @@ public final class WarmPool implements Pool {
         requestReconcile();
     }
 
-    private void adoptLeftovers(PoolSettings s) {
+    /**
+     * Removes every member an earlier run of this pool left. None is adopted: the earlier run may have ended while a
+     * lease ran code there, whose processes would still be waiting for the next tenant; only a fresh container
+     * guarantees that no process but the ones this pool starts runs in a member (docs/isolation.md).
+     */
+    private void removeLeftovers(PoolSettings s) {
         List<SandboxRef> leftovers;
         try {
             leftovers = backend.list(s.name());
@@ -763,31 +768,19 @@ public final class WarmPool implements Pool {
             log.warn("pool {}: cannot look for members left by an earlier run: {}", name(), e.getMessage());
             return;
         }
-        Instant now = clock.instant();
         lock.lock();
         try {
-            int adopted = 0;
             for (SandboxRef ref : leftovers) {
                 Member m = new Member(UUID.randomUUID().toString().substring(0, 8), ref.specHash(), ref.createdAt(),
-                        MemberState.CLEANING);
+                        MemberState.TERMINATING);
                 m.backendId = ref.id();
                 m.knownSinceNanos = System.nanoTime();
                 m.name = ref.name();
                 m.busy = true;
                 members.put(m.id, m);
-                boolean adoptable = ref.running() && s.specHash().equals(ref.specHash()) && adopted < s.maxSize();
-                if (adoptable) {
-                    adopted++;
-                    // an earlier run may have left it mid-lease: it is cleaned like any released member
-                    log.info("pool {}: adopting member {} left by an earlier run", name(), ref.name());
-                    workers.execute(() -> clean(m));
-                } else {
-                    log.info("pool {}: removing member {} left by an earlier run ({})", name(), ref.name(),
-                            ref.running() ? "other spec or over maxSize" : "not running");
-                    m.state = MemberState.TERMINATING;
-                    retiredBy.get(RetireReason.ORPHANED).incrementAndGet();
-                    workers.execute(() -> destroy(m));
-                }
+                log.info("pool {}: removing member {} left by an earlier run", name(), ref.name());
+                retiredBy.get(RetireReason.ORPHANED).incrementAndGet();
+                workers.execute(() -> destroy(m));
             }
         } finally {
             lock.unlock();

@@ -1,4 +1,4 @@
-# The in-sandbox runner, passed with `python3 -c` (any image with python3 works).
+# The in-sandbox runner, passed with `sandboxpool-python3 -I -c` (see SandboxScripts and docs/isolation.md).
 #
 # Protocol on stdin: a line with the byte length of a JSON request, then the request. For each request, one line
 # on stdout: the request's nonce, a space, the JSON result. With the argument `serve` it answers requests until
@@ -6,20 +6,62 @@
 #
 # Requests: {"op": "run", ...execution...} | {"op": "clean", "dirs": [...]} | {"op": "ping"}. An execution runs
 # Python "code", or a command ("argv", e.g. the pool's health probe) with the same limits and capture; with
-# "cleanAfter": [dirs] the clean-up follows it before the answer.
+# "cleanAfter": [dirs] the clean-up follows it before the answer. A request the sandbox cannot honour (a file that
+# would land on a link, a FIFO or a directory) is answered {"rejected": {"field": ..., "reason": ...}}.
 #
-# Each execution runs in a child forked from this already initialised interpreter (no interpreter start-up per
-# execution), in its own session, with rlimits, in the work dir. User code never holds the runner's stdout: the
-# child's 0/1/2 are pipes read here and every other descriptor is closed in the child. The runner is not dumpable,
-# so user code (same uid) can neither ptrace it nor open its /proc fds; the nonce makes a stray line harmless.
-# The runner keeps no state between requests that user code could alter: children are separate processes.
-import builtins, gc, io, json, linecache, os, resource, selectors, signal, sys, time, traceback, types
+# The isolation rule (docs/isolation.md): only processes the product starts after the last verified clean-up run in
+# a sandbox, and user code can neither observe nor impersonate them.
+# - This runner is started with an execute-only copy of the interpreter, which the kernel makes non-dumpable from
+#   its first instruction: user code (same uid) can never ptrace it or open its /proc files, not even while it
+#   starts. It checks that at start and serves nothing when it is not so (see isolation_failure).
+# - Executions run in children of a zygote, a process forked from this runner before it read any request: a child's
+#   memory is a copy of the zygote's, which never held a request, so nothing of earlier executions (code, stdin,
+#   env, files) is in it. The runner's own memory, which holds them, is never copied into user code.
+# - User code never holds the runner's stdout: a child's 0/1/2 are pipes read here and every other descriptor is
+#   closed in it; the nonce makes a stray line harmless.
+# - The request's files are written by the child, through real directories into regular files only.
+# - A clean-up stops every process, kills all but PID 1, this runner and its zygote, removes System V IPC objects
+#   and POSIX message queues, empties the writable dirs, and verifies each.
+import ctypes
+
+LIBC = ctypes.CDLL(None, use_errno=True)
+# First of all, before anything else runs here: was this process born non-dumpable (an execute-only interpreter),
+# and make sure it is from now on.
+BORN_DUMPABLE = LIBC.prctl(3, 0, 0, 0, 0) != 0  # PR_GET_DUMPABLE
+LIBC.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
+
+import array, builtins, gc, io, json, linecache, os, resource, selectors, signal, socket, stat, struct, sys, time
+import traceback, types
 # (everything a child needs is imported here, once: children are forks and inherit it instead of importing it anew)
 
 MAXFD = 1024
 WORKDIR = "/workspace"
 CHILD_STDIO = ()
 ADDRESS_SPACE = None
+ZYGOTE_PID = None
+ZYGOTE = None  # the runner's end of the socket to its zygote
+# Set only by the product's own test double of a cluster (FakeExec), which runs this script as root on the test
+# machine where no execute-only interpreter exists; nothing inside a sandbox can set a future runner's environment.
+UNCHECKED = os.environ.get("SANDBOXPOOL_TEST_UNISOLATED_RUNNER") == "1"
+REJECTED_EXIT = 125
+IPC_RMID = 0
+
+
+def isolation_failure():
+    """Why this runner must not serve, or None: it could have been taken over while it started, or PID 1 can be."""
+    if UNCHECKED:
+        return None
+    if BORN_DUMPABLE:
+        return ("not isolated: the interpreter is readable by the sandbox user, so user code could take this runner "
+                "over while it starts; the image needs sandboxpool-python3, an execute-only copy of python3 "
+                "(mode 0711, see sandbox/Dockerfile)")
+    try:
+        os.listdir("/proc/1/fd")
+    except PermissionError:
+        return None
+    except OSError as e:
+        return "not isolated: cannot tell whether PID 1 is protected: %s" % e
+    return "not isolated: user code can observe PID 1 of the sandbox (it is dumpable)"
 
 
 def address_space_limit():
@@ -42,33 +84,77 @@ def base_env(workdir):
             "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
-def not_dumpable():
-    try:
-        import ctypes
-        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
-    except Exception:
-        pass
-
-
 def read_request(stdin):
     header = stdin.readline()
     if not header:
         return None
-    return json.loads(stdin.read(int(header)))
+    return stdin.read(int(header))
+
+
+class Rejected(Exception):
+    def __init__(self, field, reason):
+        super().__init__(reason)
+        self.field, self.reason = field, reason
+
+
+FILE_ERRORS = {
+    "ELOOP": "is a symbolic link in the sandbox",
+    "EISDIR": "is a directory in the sandbox",
+    "ENOTDIR": "has a part that is not a directory in the sandbox",
+    "ENXIO": "is a FIFO or a device in the sandbox",
+    "EACCES": "is not writable in the sandbox",
+    "EPERM": "is not writable in the sandbox",
+    "EFBIG": "is larger than the pool allows for one file",
+    "ENOSPC": "does not fit: the sandbox's work dir is full",
+    "ENAMETOOLONG": "is too long for the sandbox's file system",
+}
 
 
 def write_files(workdir, files):
-    for name, content in (files or {}).items():
-        path = os.path.join(workdir, name)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write(content)
+    """In the child, before the user's code: each file reached through real directories only and written into a
+    regular file only. No symlink, FIFO or device that earlier code of the lease planted is ever followed."""
+    if not files:
+        return
+    top = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY)
+    for name, content in files.items():
+        parts = name.split("/")
+        at = os.dup(top)
+        try:
+            for part in parts[:-1]:
+                try:
+                    os.mkdir(part, 0o777, dir_fd=at)
+                except FileExistsError:
+                    pass
+                inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=at)
+                os.close(at)
+                at = inner
+            fd = os.open(parts[-1], os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY, 0o666,
+                         dir_fd=at)
+            try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    raise Rejected("files." + name, "is not a regular file in the sandbox")
+                os.ftruncate(fd, 0)
+                data = memoryview(content.encode("utf-8"))
+                while data:
+                    data = data[os.write(fd, data):]
+            finally:
+                os.close(fd)
+        except OSError as e:
+            import errno
+            code = errno.errorcode.get(e.errno, "")
+            raise Rejected("files." + name, FILE_ERRORS.get(code, "cannot be written in the sandbox: %s"
+                                                            % os.strerror(e.errno)))
+        finally:
+            os.close(at)
+    os.close(top)
 
 
-def child(req, stdin_r, out_w, err_w):
-    """In the forked child: become the user's program. Never returns."""
+def child(raw, stdin_r, out_w, err_w, status_w):
+    """In a child of the zygote: become the user's program. Never returns."""
     code = 1
     try:
+        req = json.loads(raw)
+        del raw
         os.setsid()
         fsize = int(req.get("maxFileBytes", 64 << 20))
         resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
@@ -80,11 +166,17 @@ def child(req, stdin_r, out_w, err_w):
             resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
         # No RLIMIT_NPROC: it counts every process of the uid on the host, and all sandboxes share one uid, so one
         # sandbox's fork bomb would stop the others from forking. The pids cgroup bounds each sandbox instead.
+        workdir = req.get("workdir", WORKDIR)
+        try:
+            write_files(workdir, req.get("files"))
+        except Rejected as e:
+            os.write(status_w, json.dumps({"field": e.field, "reason": e.reason}).encode())
+            code = REJECTED_EXIT
+            return
         os.dup2(stdin_r, 0)
         os.dup2(out_w, 1)
         os.dup2(err_w, 2)
         os.closerange(3, MAXFD)
-        workdir = req.get("workdir", WORKDIR)
         os.chdir(workdir)
         if workdir != WORKDIR or req.get("env"):
             os.environ.clear()
@@ -99,9 +191,13 @@ def child(req, stdin_r, out_w, err_w):
                 print("cannot run %s: %s" % (req["argv"][0], e), file=sys.stderr)
                 code = 127
                 return
+        # the runner runs isolated (-I: no work dir, no user site on its path); the user's program imports its own
+        # files from the work dir, as `python3 main.py` there would
+        sys.path.insert(0, workdir)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as in any Python program: BrokenPipeError, not death
         src = req["code"]
+        del req
         main = types.ModuleType("__main__")
         main.__builtins__ = builtins
         main.__file__ = "main.py"
@@ -132,29 +228,122 @@ def child(req, stdin_r, out_w, err_w):
         os._exit(code)
 
 
-def run(req):
-    workdir = req.get("workdir", WORKDIR)
-    write_files(workdir, req.get("files"))
+# ---- the zygote ------------------------------------------------------------------------------------------------
+# It forks the children. It was forked from the runner before any request and never receives one: it gets the
+# child's descriptors (among them a pipe the request comes through, read by the child alone), forks, tells the
+# runner the child's pid, and the child's wait status when it ends.
+
+def zygote(sock):
+    while True:
+        try:
+            _, fds, _, _ = socket.recv_fds(sock, 1, 5)
+        except OSError:
+            os._exit(0)
+        if len(fds) != 5:
+            os._exit(0)  # the runner is gone (or speaks nonsense): nothing left to do
+        pid = os.fork()
+        if pid == 0:
+            sock.close()
+            req_r = fds[0]
+            chunks = []
+            while True:
+                chunk = os.read(req_r, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            os.close(req_r)
+            child(b"".join(chunks), *fds[1:])
+        for fd in fds:
+            os.close(fd)
+        sock.sendall(struct.pack("=i", pid))
+        _, status = os.waitpid(pid, 0)
+        sock.sendall(struct.pack("=i", status))
+
+
+def start_zygote():
+    global ZYGOTE, ZYGOTE_PID
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    pid = os.fork()
+    if pid == 0:
+        ours.close()
+        zygote(theirs)
+        os._exit(0)
+    theirs.close()
+    ZYGOTE, ZYGOTE_PID = ours, pid
+
+
+def zygote_alive():
+    """Whether the zygote still runs. It is never reaped here, so its pid stays taken (a zombie) once it ended and no
+    process of user code can come to have it, and be spared by a clean-up in its name."""
+    try:
+        with open("/proc/%d/stat" % ZYGOTE_PID) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, TypeError):
+        return False
+
+
+def recv_int(deadline):
+    """An int from the zygote, or None when it is gone or silent past the deadline (user code may stop or kill it:
+    the runner then answers with an error and the sandbox is replaced)."""
+    data = b""
+    while len(data) < 4:
+        ZYGOTE.settimeout(max(deadline - time.monotonic(), 0.001))
+        try:
+            chunk = ZYGOTE.recv(4 - len(data))
+        except (OSError, socket.timeout):
+            return None
+        if not chunk:
+            return None
+        data += chunk
+    return struct.unpack("=i", data)[0]
+
+
+class ZygoteGone(Exception):
+    pass
+
+
+# ---- executions -----------------------------------------------------------------------------------------------
+
+def run(req, raw):
     cap = int(req["maxOutputBytes"])
+    started = time.monotonic()
+    deadline = started + float(req["timeoutSeconds"])
+    req_r, req_w = os.pipe()
     in_r, in_w = os.pipe()
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
-    started = time.monotonic()
-    deadline = started + float(req["timeoutSeconds"])
-    pid = os.fork()
-    if pid == 0:
-        child(req, in_r, out_w, err_w)
-    for fd in (in_r, out_w, err_w):
+    status_r, status_w = os.pipe()
+    theirs = (req_r, in_r, out_w, err_w, status_w)
+    try:
+        # (socket.send_fds of Python 3.11 drops its flags: without MSG_NOSIGNAL a gone zygote is a SIGPIPE here)
+        ZYGOTE.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", theirs))],
+                       socket.MSG_NOSIGNAL)
+    except OSError as e:
+        for fd in theirs + (req_w, in_w, out_r, err_r, status_r):
+            os.close(fd)
+        raise ZygoteGone("cannot reach the zygote: %s" % e)
+    for fd in theirs:
         os.close(fd)
+    pid = recv_int(time.monotonic() + 5)
+    if pid is None:
+        for fd in (req_w, in_w, out_r, err_r, status_r):
+            os.close(fd)
+        raise ZygoteGone("the zygote did not answer")
+    try:
+        os.write(req_w, raw)  # the child reads it while this writes; a child that is gone leaves EPIPE
+    except BrokenPipeError:
+        pass
+    os.close(req_w)
     out = {out_r: bytearray(), err_r: bytearray()}
     sel = selectors.DefaultSelector()
     for fd in out:
         os.set_blocking(fd, False)
         sel.register(fd, selectors.EVENT_READ)
-    # A pidfd turns readable when the program exits: background processes it left may hold its pipes open,
-    # and the execution ends with the program, not with them.
-    exited = os.pidfd_open(pid)
+    # The zygote's socket turns readable when the program exits (the zygote reports its wait status then):
+    # background processes it left may hold its pipes open, and the execution ends with the program, not with them.
+    exited = ZYGOTE.fileno()
     sel.register(exited, selectors.EVENT_READ)
+    status = None
     pending_in = (req.get("stdin") or "").encode()
     os.set_blocking(in_w, False)
     if pending_in:
@@ -174,6 +363,9 @@ def run(req):
             fd = key.fd
             if fd == exited:
                 sel.unregister(fd)
+                status = recv_int(time.monotonic() + 5)
+                if status is None:
+                    break  # the zygote is gone: reported below
                 drain_until = time.monotonic() + 0.05
             elif fd in out:
                 chunk = os.read(fd, 65536)
@@ -192,23 +384,29 @@ def run(req):
                 if not pending_in:
                     sel.unregister(fd)
                     os.close(fd)
-    for fd in list(sel.get_map()):
-        if fd != exited:
-            sel.unregister(fd)
     sel.close()
     if pending_in:
         os.close(in_w)
-    os.close(exited)
     # Whatever the execution started in its own session goes with it: on timeout and flood the program
     # too. A timed-out execution takes its whole tree, daemons that left the session included: every
-    # process but PID 1 and this runner (one execution runs per sandbox at a time).
+    # process but PID 1, this runner and its zygote (one execution runs per sandbox at a time).
     kill_group(pid)
     if timed_out:
         kill_all_others()
-    _, status = os.waitpid(pid, 0)
-    for fd in out:
+    if status is None and drain_until is None:
+        status = recv_int(time.monotonic() + 5)
+    os.set_blocking(status_r, False)
+    try:
+        rejected = os.read(status_r, 65536)
+    except BlockingIOError:
+        rejected = b""
+    for fd in (out_r, err_r, status_r):
         os.close(fd)
+    if status is None:
+        raise ZygoteGone("the zygote did not report the end of the execution")
     code = os.waitstatus_to_exitcode(status)
+    if code == REJECTED_EXIT and rejected:
+        return {"rejected": json.loads(rejected)}
     return {"stdout": out[out_r].decode("utf-8", "replace"),
             "stderr": out[err_r].decode("utf-8", "replace"),
             "exitCode": 128 - code if code < 0 else code,
@@ -223,26 +421,36 @@ def kill_group(pgid):
         pass
 
 
-def kill_all_others():
-    """SIGKILL to every process we may signal but PID 1 and ourselves (kill(-1) spares the caller)."""
-    try:
-        os.kill(-1, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def others_alive():
-    me = os.getpid()
+def processes():
+    """Every process of the sandbox but PID 1, this runner and its zygote, that has not ended (zombies excluded)."""
+    keep = (1, os.getpid(), ZYGOTE_PID)
     alive = []
     for p in os.listdir("/proc"):
-        if p.isdigit() and int(p) not in (1, me):
+        if p.isdigit() and int(p) not in keep:
             try:
                 with open("/proc/%s/stat" % p) as f:
                     if f.read().rsplit(")", 1)[1].split()[0] != "Z":
-                        alive.append(p)
+                        alive.append(int(p))
             except OSError:
                 pass
     return alive
+
+
+def kill_all_others():
+    """SIGKILL to every process but PID 1, this runner and its zygote. Everything is stopped first, in one call
+    (kill(-1) reaches every process the caller may signal but PID 1 and the caller, atomically with respect to
+    fork), so nothing forks while the rest are found and killed; the zygote then goes on."""
+    try:
+        os.kill(-1, signal.SIGSTOP)
+    except ProcessLookupError:
+        return
+    for pid in processes():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    if ZYGOTE_PID:
+        os.kill(ZYGOTE_PID, signal.SIGCONT)
 
 
 def remove(path):
@@ -256,21 +464,49 @@ def remove(path):
         os.unlink(path)
 
 
+def ipc_objects():
+    """System V shared memory segments, message queues and semaphore sets of this IPC namespace, by kind."""
+    found = {}
+    for kind in ("shm", "msg", "sem"):
+        try:
+            with open("/proc/sysvipc/" + kind) as f:
+                found[kind] = [int(line.split()[1]) for line in f.read().splitlines()[1:] if line.strip()]
+        except OSError:
+            found[kind] = []
+    return found
+
+
+def remove_ipc():
+    """Removes every System V IPC object (nothing but the sandbox's own processes can have made one: the sandbox
+    has a private IPC namespace, as containers and pods do). Files under /dev/shm and /dev/mqueue go with the dirs."""
+    for kind, ids in ipc_objects().items():
+        for ident in ids:
+            if kind == "shm":
+                LIBC.shmctl(ident, IPC_RMID, None)
+            elif kind == "msg":
+                LIBC.msgctl(ident, IPC_RMID, None)
+            else:
+                LIBC.semctl(ident, 0, IPC_RMID)
+    left = {kind: ids for kind, ids in ipc_objects().items() if ids}
+    return "IPC objects survived: %s" % left if left else None
+
+
 def clean(req):
-    """Back to the warm, empty state: every other process killed, the writable dirs emptied, both verified."""
+    """Back to the warm, empty state: every other process killed, IPC objects removed, the writable dirs emptied,
+    each verified."""
+    if not zygote_alive():
+        return {"error": "user code ended the runner's zygote"}
     for _ in range(50):
         kill_all_others()
-        # reap our own children; orphans are reaped by PID 1
-        try:
-            while os.waitpid(-1, os.WNOHANG)[0] > 0:
-                pass
-        except ChildProcessError:
-            pass
-        if not others_alive():
+        # orphans are reaped by PID 1; this runner's only child is its zygote
+        if not processes():
             break
         time.sleep(0.02)
     else:
-        return {"error": "processes survived: " + " ".join(others_alive())}
+        return {"error": "processes survived: " + " ".join(map(str, processes()))}
+    failure = remove_ipc()
+    if failure:
+        return {"error": failure}
     for root in req.get("dirs", []):
         if not os.path.isdir(root):
             continue
@@ -281,23 +517,28 @@ def clean(req):
     return {"clean": True}
 
 
-def answer(req):
+def answer(raw, refusal):
+    req = json.loads(raw)
+    if refusal:
+        return req["nonce"], {"error": refusal}
     op = req.get("op", "run")
     try:
         if op == "run":
-            result = run(req)
+            result = run(req, raw)
             if req.get("cleanAfter") is not None:
                 # a one-shot execution: its lease ends with it, so the clean-up rides on the same round trip
                 # (when it fails, the pool cleans again the usual way, with retries, and reports what stays dirty)
                 result["cleaned"] = "error" not in clean({"dirs": req["cleanAfter"]})
-            return result
+            return req["nonce"], result
         if op == "clean":
-            return clean(req)
+            return req["nonce"], clean(req)
         if op == "ping":
-            return {"pong": True}
-        return {"error": "unknown op " + op}
+            return req["nonce"], {"pong": True}
+        return req["nonce"], {"error": "unknown op " + op}
+    except ZygoteGone as e:
+        return req["nonce"], {"error": "user code ended or stopped the runner's zygote (%s)" % e}
     except Exception as e:  # reported, never swallowed: the caller sees a runner error
-        return {"error": "%s: %s" % (type(e).__name__, e)}
+        return req["nonce"], {"error": "%s: %s" % (type(e).__name__, e)}
 
 
 def prepare_children():
@@ -312,6 +553,7 @@ def prepare_children():
     scope = {"__builtins__": builtins, "print": lambda *a: print(*a, file=sink)}
     exec(compile(program, "warm.py", "exec"), scope)
     traceback.print_exception(type(scope["error"]), scope["error"], scope["error"].__traceback__, file=sink)
+    json.loads(json.dumps({"warm": [1, "x"]}))
     sink.close()
     os.environ.clear()
     os.environ.update(base_env(WORKDIR))
@@ -325,19 +567,22 @@ def prepare_children():
 
 
 def main():
-    not_dumpable()
+    refusal = isolation_failure()
     sys.setrecursionlimit(20000)  # deep directory trees left by user code
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # the stream to the pool is gone: nothing left to do
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     serve = sys.argv[1:] == ["serve"]
-    prepare_children()
-    # what exists now is never collected in a child: its pages stay shared after fork instead of being copied
-    gc.freeze()
+    if not refusal:
+        prepare_children()
+        # what exists now is never collected in a child: its pages stay shared after fork instead of being copied
+        gc.freeze()
+        start_zygote()
     while True:
-        req = read_request(stdin)
-        if req is None:
+        raw = read_request(stdin)
+        if raw is None:
             return
-        stdout.write((req["nonce"] + " " + json.dumps(answer(req)) + "\n").encode())
+        nonce, result = answer(raw, refusal)
+        stdout.write((nonce + " " + json.dumps(result) + "\n").encode())
         stdout.flush()
         if not serve:
             return

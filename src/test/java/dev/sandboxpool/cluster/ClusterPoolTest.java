@@ -224,7 +224,9 @@ class ClusterPoolTest {
         // user code leaves a process behind that kills the runner once the execution is over
         ExecutionResult planted = pool.execute(lease.id(), ExecutionRequest.of("""
                 import os, subprocess
-                subprocess.Popen(['sh', '-c', 'sleep 0.5; kill -9 %d' % os.getppid()], start_new_session=True)
+                # the runner: the parent of the zygote that forked this process
+                runner = int(open('/proc/%d/stat' % os.getppid()).read().rsplit(')', 1)[1].split()[1])
+                subprocess.Popen(['sh', '-c', 'sleep 0.5; kill -9 %d' % runner], start_new_session=True)
                 """, Duration.ofSeconds(10)));
         assertThat(planted.error()).isNull();
         await().atMost(ClusterHarness.WAIT).untilAsserted(() -> {
@@ -304,7 +306,8 @@ class ClusterPoolTest {
         Lease lease = pool.acquire(Duration.ofSeconds(5), TTL);
 
         ExecutionResult result = pool.execute(lease.id(), ExecutionRequest.of(
-                "import os, signal; os.kill(os.getppid(), signal.SIGKILL)", Duration.ofSeconds(10)));
+                "import os, signal\n# the runner: the parent of the zygote that forked this process\n"
+                + "os.kill(int(open('/proc/%d/stat' % os.getppid()).read().rsplit(')', 1)[1].split()[1]), 9)", Duration.ofSeconds(10)));
         assertThat(result.error()).isNotNull();
         assertThat(new MemberPod(h.pod(lease.sandbox())).damaged()).isTrue();
 

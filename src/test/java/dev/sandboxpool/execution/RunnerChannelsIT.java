@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /** Both runner channels give the same results: the persistent session, and one exec per request (the fallback). */
 class RunnerChannelsIT {
+    /** The runner's pid, from user code: the parent of the zygote that forked it. */
+    private static final String RUNNER_PID = "int(open('/proc/%d/stat' % os.getppid()).read().rsplit(')', 1)[1]"
+            + ".split()[1])";
     private final DockerBackend backend = new DockerBackend(DockerTestSupport.docker());
     private final PoolSettings settings = DockerTestSupport.settings("runner-it", spec -> {
     });
@@ -83,7 +86,8 @@ class RunnerChannelsIT {
             assertThat(out.result().stdout()).isEqualTo("ran\n");
             assertThat(out.cleaned()).isTrue();
             assertThat(runner.run(ExecutionRequest.of("import os\nprint(os.listdir('.'), [p for p in "
-                    + "os.listdir('/proc') if p.isdigit() and p not in ('1', str(os.getpid()), str(os.getppid()))])",
+                    + "os.listdir('/proc') if p.isdigit() and p not in ('1', str(os.getpid()), str(os.getppid()), "
+                    + "open('/proc/%d/stat' % os.getppid()).read().rsplit(')', 1)[1].split()[1])])",
                     Duration.ofSeconds(5)), 1000).result().stdout()).isEqualTo("[] []\n");
         }
     }
@@ -122,13 +126,27 @@ class RunnerChannelsIT {
     @Test
     void sessionKilledByUserCodeIsDeadForGood() {
         try (Runner runner = open(Channel.SESSION)) {
-            RunnerOutcome out = runner.run(ExecutionRequest.of("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)",
-                    Duration.ofSeconds(5)), 1000);
+            RunnerOutcome out = runner.run(ExecutionRequest.of("import os, signal\nos.kill(" + RUNNER_PID
+                    + ", signal.SIGKILL)", Duration.ofSeconds(5)), 1000);
 
             assertThat(out.damaged()).isTrue();
             assertThat(out.result().error()).contains("runner");
             assertThat(runner.alive()).isFalse();
             assertThat(runner.ping()).isPresent();
+        }
+    }
+
+    @Test
+    void userCodeThatKillsTheZygoteDamagesTheSandbox() {
+        try (Runner runner = open(Channel.SESSION)) {
+            RunnerOutcome killed = runner.run(ExecutionRequest.of("import os, signal\nos.kill(os.getppid(), "
+                    + "signal.SIGKILL)", Duration.ofSeconds(5)), 1000);
+            RunnerOutcome next = runner.run(ExecutionRequest.of("print(1)", Duration.ofSeconds(5)), 1000);
+
+            // the zygote was forked before any request and cannot be made again: the sandbox is not reused
+            assertThat(killed.damaged() || next.damaged()).isTrue();
+            assertThat(next.result().error()).contains("zygote");
+            assertThat(runner.clean()).hasValueSatisfying(why -> assertThat(why).contains("zygote"));
         }
     }
 

@@ -6,6 +6,7 @@ import dev.sandboxpool.api.v1alpha1.SandboxPoolSpec;
 import dev.sandboxpool.backend.docker.DockerClients;
 import dev.sandboxpool.spec.PoolSettings;
 import dev.sandboxpool.spec.PoolSpecValidator;
+import java.io.IOException;
 import java.util.function.Consumer;
 
 /**
@@ -48,5 +49,33 @@ public final class DockerTestSupport {
         spec.getHealthProbe().setPeriod("1s");
         changes.accept(spec);
         return PoolSpecValidator.validate(name, spec);
+    }
+
+    /**
+     * An image made from the sandbox image by one shell command run as root (for images that break its contract),
+     * built once per name with the docker CLI (a Dockerfile on stdin, no context: offline).
+     */
+    public static synchronized String derivedImage(String name, String rootCommand) throws IOException {
+        String tag = "sandboxpool-test/" + name + ":latest";
+        try {
+            docker().inspectImageCmd(tag).exec();
+            return tag;
+        } catch (NotFoundException e) {
+            // build it below
+        }
+        Process build = new ProcessBuilder("docker", "build", "-q", "-t", tag, "-").redirectErrorStream(true).start();
+        build.getOutputStream().write(("FROM " + IMAGE + "\nUSER 0\nRUN " + rootCommand + "\nUSER 65534:65534\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        build.getOutputStream().close();
+        String out = new String(build.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            if (build.waitFor() != 0) {
+                throw new AssertionError("cannot build " + tag + ": " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while building " + tag, e);
+        }
+        return tag;
     }
 }

@@ -11,6 +11,7 @@ import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.StreamType;
 import dev.sandboxpool.api.v1alpha1.NetworkMode;
 import dev.sandboxpool.backend.AttachedProcess;
@@ -64,7 +65,10 @@ public class DockerBackend implements SandboxBackend {
                 .withMemory(s.memoryBytes())
                 .withMemorySwap(s.memoryBytes())
                 .withNanoCPUs(s.milliCpus() * 1_000_000L)
-                .withInit(false);
+                .withInit(false)
+                // PID 1 writes nothing (its stdio is /dev/null) and nothing else of a sandbox may reach the host's
+                // disk outside every output cap: no container log at all
+                .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE, null));
         try {
             CreateContainerResponse created = docker.createContainerCmd(s.image())
                     .withName(name)
@@ -88,7 +92,12 @@ public class DockerBackend implements SandboxBackend {
             throw new BackendException("image " + s.image() + " not found: build it (sandbox/build-offline.sh) "
                     + "or pull it", e);
         } catch (DockerException e) {
-            throw new BackendException("cannot start a container of " + s.image() + ": " + e.getMessage(), e);
+            String why = String.valueOf(e.getMessage());
+            if (why.contains(SandboxScripts.INTERPRETER)) {
+                why = "the image has no " + SandboxScripts.INTERPRETER + " (an execute-only copy of python3 that "
+                        + "the sandbox's isolation needs: see sandbox/Dockerfile): " + why;
+            }
+            throw new BackendException("cannot start a container of " + s.image() + ": " + why, e);
         }
     }
 

@@ -45,6 +45,8 @@ public final class SandboxPodFactory {
     /** /dev/shm is capped like Docker's default shm size, or smaller when the tmpfs size is. */
     private static final long MAX_SHM_BYTES = 64L << 20;
     private static final String PROBE = load("probe.py");
+    /** Disk a member may use on its node (container log, writable layer): bounded so no lease can fill the node. */
+    static final String EPHEMERAL_STORAGE = "64Mi";
 
     private SandboxPodFactory() {
     }
@@ -111,9 +113,10 @@ public final class SandboxPodFactory {
     private static Container container(PoolSettings s) {
         Map<String, Quantity> limits = Map.of(
                 "cpu", new Quantity(s.milliCpus() + "m"),
-                "memory", new Quantity(Long.toString(s.memoryBytes())));
-        List<String> probe = new ArrayList<>(List.of("python3", "-c", PROBE, s.probeExpectOutput()));
-        probe.addAll(s.probeCommand());
+                "memory", new Quantity(Long.toString(s.memoryBytes())),
+                // the root file system is read-only, the writable dirs are memory and PID 1 writes no log: nothing of
+                // a sandbox should reach the node's disk, and whatever does is bounded (the kubelet evicts the pod)
+                "ephemeral-storage", new Quantity(EPHEMERAL_STORAGE));
         return new ContainerBuilder()
                 .withName(MemberPod.CONTAINER)
                 .withImage(s.image())
@@ -134,7 +137,7 @@ public final class SandboxPodFactory {
                         .withNewCapabilities().withDrop("ALL").endCapabilities()
                         .build())
                 .withNewReadinessProbe()
-                    .withNewExec().withCommand(probe).endExec()
+                    .withNewExec().withCommand(readinessCommand(s)).endExec()
                     .withPeriodSeconds(seconds(s.probePeriod().toMillis()))
                     .withTimeoutSeconds(seconds(s.probeTimeout().toMillis()))
                     .withFailureThreshold(s.probeFailureThreshold())
@@ -143,6 +146,13 @@ public final class SandboxPodFactory {
                 .withVolumeMounts(mount("workspace", SandboxScripts.WORKDIR), mount("tmp", "/tmp"),
                         mount("shm", "/dev/shm"))
                 .build();
+    }
+
+    /** What the kubelet runs for readiness: the pool's health command, passing only with the expected output. */
+    public static List<String> readinessCommand(PoolSettings s) {
+        List<String> args = new ArrayList<>(List.of(s.probeExpectOutput()));
+        args.addAll(s.probeCommand());
+        return SandboxScripts.python(PROBE, args);
     }
 
     private static VolumeMount mount(String volume, String path) {

@@ -1,12 +1,12 @@
 package dev.sandboxpool.backend.kubernetes;
 
 import dev.sandboxpool.backend.ExecCall;
+import dev.sandboxpool.execution.SandboxScripts;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Moves the script of a long {@code python3 -c SCRIPT} command to stdin. The exec API carries the command in the
+ * Moves the script of a long {@code sandboxpool-python3 -I -c SCRIPT} command to stdin. The exec API carries the command in the
  * request URL, which API servers and the proxies in front of them cap (often at a few KiB); the runner and clean-up
  * scripts are longer. A short bootstrap reads the script as a length-framed prefix of stdin and runs it as
  * {@code -c} would, with the same arguments; the script then reads the rest of stdin as before.
@@ -22,18 +22,17 @@ final class StdinScript {
 
     static ExecCall compact(ExecCall call) {
         List<String> cmd = call.command();
-        boolean inlineScript = cmd.size() >= 3 && cmd.get(0).equals("python3") && cmd.get(1).equals("-c");
-        if (!inlineScript || cmd.stream().mapToInt(String::length).sum() <= MAX_INLINE_CHARS) {
+        String inline = SandboxScripts.scriptOf(cmd);
+        if (inline == null || cmd.stream().mapToInt(String::length).sum() <= MAX_INLINE_CHARS) {
             return call;
         }
-        byte[] script = cmd.get(2).getBytes(StandardCharsets.UTF_8);
+        byte[] script = inline.getBytes(StandardCharsets.UTF_8);
         byte[] header = (script.length + "\n").getBytes(StandardCharsets.US_ASCII);
         byte[] stdin = new byte[header.length + script.length + call.stdin().length];
         System.arraycopy(header, 0, stdin, 0, header.length);
         System.arraycopy(script, 0, stdin, header.length, script.length);
         System.arraycopy(call.stdin(), 0, stdin, header.length + script.length, call.stdin().length);
-        List<String> command = new ArrayList<>(List.of("python3", "-c", BOOTSTRAP));
-        command.addAll(cmd.subList(3, cmd.size()));
-        return new ExecCall(command, stdin, call.timeout(), call.maxOutputBytes());
+        return new ExecCall(SandboxScripts.python(BOOTSTRAP, SandboxScripts.argsOf(cmd)), stdin, call.timeout(),
+                call.maxOutputBytes());
     }
 }

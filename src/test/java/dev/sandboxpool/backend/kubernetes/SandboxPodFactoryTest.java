@@ -126,6 +126,8 @@ class SandboxPodFactoryTest {
         Container c = build(spec).getSpec().getContainers().get(0);
 
         assertThat(c.getResources().getLimits()).isEqualTo(c.getResources().getRequests());
+        // nothing of a sandbox may fill the node's disk (issue 10: PID 1's log, 100 MB in 0.3 s)
+        assertThat(c.getResources().getLimits().get("ephemeral-storage")).hasToString("64Mi");
         assertThat(Quantity.getAmountInBytes(c.getResources().getLimits().get("cpu")).doubleValue()).isEqualTo(0.5);
         assertThat(Quantity.getAmountInBytes(c.getResources().getLimits().get("memory")).longValueExact())
                 .isEqualTo(512L << 20);
@@ -147,8 +149,8 @@ class SandboxPodFactoryTest {
         assertThat(c.getWorkingDir()).isEqualTo("/workspace");
         var probe = c.getReadinessProbe();
         List<String> exec = probe.getExec().getCommand();
-        assertThat(exec.subList(0, 2)).containsExactly("python3", "-c");
-        assertThat(exec.subList(3, exec.size())).containsExactly("fine", "python3", "-c", "print('fine')");
+        assertThat(exec.subList(0, 3)).containsExactly(SandboxScripts.INTERPRETER, "-I", "-c");
+        assertThat(SandboxScripts.argsOf(exec)).containsExactly("fine", "python3", "-c", "print('fine')");
         assertThat(probe.getPeriodSeconds()).isEqualTo(15);
         assertThat(probe.getTimeoutSeconds()).isEqualTo(2);
         assertThat(probe.getFailureThreshold()).isEqualTo(3);
@@ -184,7 +186,7 @@ class SandboxPodFactoryTest {
     void probeWrapperPassesOnlyWhenTheExpectedTextIsPrinted() throws Exception {
         List<String> probe = build(spec()).getSpec().getContainers().get(0).getReadinessProbe().getExec()
                 .getCommand();
-        String wrapper = probe.get(2);
+        String wrapper = SandboxScripts.scriptOf(probe);
 
         assertThat(run(wrapper, "HEALTH_OK", "python3", "-c", "print('HEALTH_OK')")).isZero();
         assertThat(run(wrapper, "HEALTH_OK", "python3", "-c", "print('something else')")).isEqualTo(1);

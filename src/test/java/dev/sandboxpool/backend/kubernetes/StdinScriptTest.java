@@ -24,7 +24,7 @@ class StdinScriptTest {
     void longScriptRunsFromStdinWithItsArgumentsAndTheRestOfStdin() throws Exception {
         String script = "import sys\n" + "# padding\n".repeat(200)
                 + "print(sys.argv[1:], sys.stdin.read().upper())\n";
-        ExecCall call = new ExecCall(List.of("python3", "-c", script, "/workspace", "/tmp"),
+        ExecCall call = new ExecCall(SandboxScripts.python(script, List.of("/workspace", "/tmp")),
                 "rest of stdin".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(5), 1 << 16);
 
         ExecCall compact = StdinScript.compact(call);
@@ -38,11 +38,15 @@ class StdinScriptTest {
     void theSandboxScriptsAreSentOverStdin() {
         ExecCall runner = new ExecCall(SandboxScripts.runnerCommand(), new byte[] {'1'}, Duration.ofSeconds(1), 1);
 
-        assertThat(StdinScript.compact(runner).command()).containsExactly("python3", "-c", StdinScript.BOOTSTRAP);
+        assertThat(StdinScript.compact(runner).command()).containsExactly(SandboxScripts.INTERPRETER, "-I", "-c",
+                StdinScript.BOOTSTRAP);
     }
 
+    /** Runs it here, with this machine's python3 for the sandbox's interpreter. */
     private static String run(ExecCall call) throws Exception {
-        Process p = new ProcessBuilder(new ArrayList<>(call.command())).start();
+        List<String> command = new ArrayList<>(call.command());
+        command.set(0, "python3");
+        Process p = new ProcessBuilder(command).start();
         p.getOutputStream().write(call.stdin());
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -42,9 +42,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FakeExec {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String RUNNER = SandboxScripts.runnerCommand().get(2);
+    private static final String RUNNER = SandboxScripts.scriptOf(SandboxScripts.runnerCommand());
     /** A shell is PID 1 (as the init process is in a sandbox), so the command can be signalled like in a pod. */
-    private static final List<String> CONTAIN = List.of("unshare", "--pid", "--fork", "--kill-child",
+    private static final List<String> CONTAIN = List.of("unshare", "--pid", "--fork", "--mount-proc", "--kill-child",
             "sh", "-c", "\"$@\"; exit $?", "sh");
 
     private final List<String> cleaned = new CopyOnWriteArrayList<>();
@@ -67,6 +67,22 @@ public final class FakeExec {
         List<String> wrapped = new ArrayList<>(CONTAIN);
         wrapped.addAll(command);
         return wrapped;
+    }
+
+    /**
+     * A sandbox command as a process of this machine: the product's interpreter is the machine's python3 here, and
+     * the runner is told it runs without the isolation it checks for in a sandbox (as root, from a readable file).
+     */
+    private static ProcessBuilder local(List<String> command) {
+        String script = SandboxScripts.scriptOf(command);
+        if (script == null) {
+            return new ProcessBuilder(contained(command));
+        }
+        List<String> local = new ArrayList<>(List.of("python3", "-I", "-c", script));
+        local.addAll(SandboxScripts.argsOf(command));
+        ProcessBuilder b = new ProcessBuilder(contained(local));
+        b.environment().put("SANDBOXPOOL_TEST_UNISOLATED_RUNNER", "1");
+        return b;
     }
 
     public FakeExec() {
@@ -213,7 +229,8 @@ public final class FakeExec {
         public void onOpen(WebSocket ws, Response response) {
             this.ws = ws;
             serial.execute(() -> {
-                boolean scriptOnStdin = requested.size() > 2 && requested.get(2).startsWith("import sys;n=int(");
+                String script = SandboxScripts.scriptOf(requested);
+                boolean scriptOnStdin = script != null && script.startsWith("import sys;n=int(");
                 if (!scriptOnStdin) {
                     begin(requested);
                 }
@@ -242,12 +259,10 @@ public final class FakeExec {
                 if (script == null) {
                     return;
                 }
-                List<String> unpacked = new ArrayList<>(List.of("python3", "-c",
-                        new String(script, StandardCharsets.UTF_8)));
-                unpacked.addAll(requested.subList(3, requested.size()));
-                begin(unpacked);
+                begin(SandboxScripts.python(new String(script, StandardCharsets.UTF_8),
+                        SandboxScripts.argsOf(requested)));
             }
-            if (!command.get(2).equals(RUNNER)) {
+            if (!RUNNER.equals(SandboxScripts.scriptOf(command))) {
                 if (process != null) {
                     write(pending.toByteArray());
                     pending.reset();
@@ -271,8 +286,8 @@ public final class FakeExec {
 
         /** A persistent runner (kept attached, many requests on one stream) rather than one request per exec. */
         boolean serving() {
-            return command != null && command.size() > 3 && command.get(2).equals(RUNNER)
-                    && command.get(3).equals("serve");
+            return command != null && RUNNER.equals(SandboxScripts.scriptOf(command))
+                    && SandboxScripts.argsOf(command).equals(List.of("serve"));
         }
 
         /** The runner's clean-up is pretended; runs and pings go to a real runner (one, for a serving session). */
@@ -317,7 +332,7 @@ public final class FakeExec {
 
         private void begin(List<String> effective) {
             command = effective;
-            if (!effective.get(2).equals(RUNNER)) {
+            if (!RUNNER.equals(SandboxScripts.scriptOf(effective))) {
                 start(effective);
             }
         }
@@ -326,7 +341,7 @@ public final class FakeExec {
         private boolean start(List<String> effective) {
             try {
                 workdir = workdirOf(pod);
-                process = new ProcessBuilder(contained(effective)).directory(workdir.toFile()).start();
+                process = local(effective).directory(workdir.toFile()).start();
             } catch (IOException e) {
                 send(2, e.getMessage().getBytes(StandardCharsets.UTF_8));
                 finish(127);

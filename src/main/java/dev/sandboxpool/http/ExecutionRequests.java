@@ -5,12 +5,15 @@ import dev.sandboxpool.spec.Durations;
 import dev.sandboxpool.spec.PoolSettings;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** Checks an execution body against the API's and the pool's limits, naming the field that is wrong. */
+/**
+ * Checks an execution body against the API's and the pool's limits, naming the field that is wrong. Everything
+ * the sandbox could not honour is refused here, before a member is leased: a request that reached a member and
+ * failed there would cost a warm member, or answer 500.
+ */
 final class ExecutionRequests {
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -24,53 +27,61 @@ final class ExecutionRequests {
         if (body.code() == null) {
             throw ApiException.badRequest("code", "is required");
         }
+        RequestText.requirePaired("code", body.code());
+        // Python refuses source with a NUL byte before running any of it; saying so here names the field
+        if (body.code().indexOf('\0') >= 0) {
+            throw ApiException.badRequest("code", "contains a NUL character, which Python source cannot hold");
+        }
         if (body.code().getBytes(StandardCharsets.UTF_8).length > api.getMaxCodeBytes()) {
             throw ApiException.badRequest("code", "is larger than " + api.getMaxCodeBytes() + " bytes");
         }
-        if (body.stdin() != null && body.stdin().getBytes(StandardCharsets.UTF_8).length > api.getMaxStdinBytes()) {
-            throw ApiException.badRequest("stdin", "is larger than " + api.getMaxStdinBytes() + " bytes");
+        if (body.stdin() != null) {
+            RequestText.requirePaired("stdin", body.stdin());
+            if (body.stdin().getBytes(StandardCharsets.UTF_8).length > api.getMaxStdinBytes()) {
+                throw ApiException.badRequest("stdin", "is larger than " + api.getMaxStdinBytes() + " bytes");
+            }
         }
         Map<String, String> env = body.env() == null ? Map.of() : body.env();
-        env.forEach((name, value) -> {
-            if (!ENV_NAME.matcher(name).matches()) {
-                throw ApiException.badRequest("env." + name, "is not a valid environment variable name");
-            }
-            if (value == null) {
-                throw ApiException.badRequest("env." + name, "must be a string");
-            }
-        });
-        Map<String, String> files = body.files() == null ? Map.of() : body.files();
+        env.forEach(ExecutionRequests::checkEnv);
+        Map<String, String> files = body.files() == null ? Map.of() : FileKeys.normalised(body.files());
         files.forEach((name, content) -> {
-            checkFileName(name);
             if (content == null) {
-                throw ApiException.badRequest("files." + name, "must be a string");
+                throw ApiException.badRequest(RequestText.field("files", name), "must be a string");
             }
+            RequestText.requirePaired(RequestText.field("files", name), content);
         });
         return new ExecutionRequest(body.code(), body.stdin(), env, files, timeout(body.timeoutSeconds(), pool));
     }
 
+    private static void checkEnv(String name, String value) {
+        String field = RequestText.field("env", name);
+        if (!ENV_NAME.matcher(name).matches()) {
+            throw ApiException.badRequest(field, "is not a valid environment variable name");
+        }
+        if (value == null) {
+            throw ApiException.badRequest(field, "must be a string");
+        }
+        if (value.indexOf('\0') >= 0) {
+            throw ApiException.badRequest(field, "contains a NUL character, which an environment variable cannot"
+                    + " hold");
+        }
+        RequestText.requirePaired(field, value);
+    }
+
+    /** Below a millisecond or above the pool's maximum is a 400: the caller asked for a limit it would not get. */
     private static Duration timeout(BigDecimal seconds, PoolSettings pool) {
         if (seconds == null) {
             return pool.defaultTimeout();
         }
-        if (seconds.signum() <= 0) {
-            throw ApiException.badRequest("timeoutSeconds", "must be greater than 0, got " + seconds.toPlainString());
+        if (seconds.compareTo(Seconds.MILLISECOND) < 0) {
+            throw ApiException.badRequest("timeoutSeconds", "must be at least 0.001 (a millisecond), got "
+                    + Seconds.shown(seconds));
         }
-        Duration asked = Duration.ofMillis(seconds.movePointRight(3).longValue());
-        if (asked.compareTo(pool.maxTimeout()) > 0) {
-            throw ApiException.badRequest("timeoutSeconds", "must be at most " + pool.maxTimeout().toSeconds()
+        if (Seconds.isAbove(seconds, pool.maxTimeout())) {
+            throw ApiException.badRequest("timeoutSeconds", "must be at most " + Seconds.format(pool.maxTimeout())
                     + " (the pool's execution.maxTimeout, " + Durations.format(pool.maxTimeout()) + "), got "
-                    + seconds.toPlainString());
+                    + Seconds.shown(seconds));
         }
-        return asked.isZero() ? Duration.ofMillis(1) : asked;
-    }
-
-    /** Files land in the work dir: relative paths only, never outside it. */
-    private static void checkFileName(String name) {
-        Path p = Path.of(name).normalize();
-        if (name.isEmpty() || name.startsWith("/") || p.isAbsolute() || p.startsWith("..") || name.contains("\0")
-                || name.endsWith("/")) {
-            throw ApiException.badRequest("files." + name, "must be a relative path inside the work dir");
-        }
+        return Seconds.toDuration(seconds, pool.maxTimeout());
     }
 }

@@ -24,7 +24,9 @@ public class JsonBodies {
         this.mapper = mapper.copy()
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                // numbers stay exact: as doubles, 1e400 would be Infinity and 18446744073709551.617 would lose digits
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
         // "code": 5 is a mistake, not the program "5": no silent scalar coercion
         this.mapper.coercionConfigFor(LogicalType.Textual)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
@@ -54,6 +56,9 @@ public class JsonBodies {
             throw ApiException.badRequest(path.isEmpty() ? "body" : path, e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("body", "malformed JSON: " + e.getOriginalMessage());
+        } catch (NumberFormatException e) {
+            // Jackson's parser throws this bare, without a location, for a number no BigDecimal can hold (1e9999999999)
+            throw ApiException.badRequest("body", "malformed JSON: a number is out of range");
         }
     }
 

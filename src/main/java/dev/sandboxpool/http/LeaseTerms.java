@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * The time to live and the wait a lease request gets: the pool's defaults when absent, capped to the pool's maxima
- * with a notice (a caller asking for too much still gets a lease, and learns what it got).
+ * with a notice (a caller asking for too much still gets a lease, and learns what it got). A TTL must be at least a
+ * millisecond, the API's resolution: a smaller one would be a lease that has expired when it is handed out.
  */
 record LeaseTerms(Duration ttl, Duration maxWait, List<String> notices) {
 
@@ -28,16 +29,18 @@ record LeaseTerms(Duration ttl, Duration maxWait, List<String> notices) {
         if (seconds == null) {
             return fallback;
         }
-        if (seconds.signum() < 0 || (!zeroAllowed && seconds.signum() == 0)) {
-            throw ApiException.badRequest(field, "must be " + (zeroAllowed ? "0 or more" : "greater than 0")
-                    + ", got " + seconds.toPlainString());
+        if (zeroAllowed && seconds.signum() < 0) {
+            throw ApiException.badRequest(field, "must be 0 or more, got " + Seconds.shown(seconds));
         }
-        Duration asked = Duration.ofMillis(seconds.movePointRight(3).longValue());
-        if (asked.compareTo(max) > 0) {
-            notices.add(field + " " + seconds.toPlainString() + " was capped to the pool's " + maxName + " ("
+        if (!zeroAllowed && seconds.compareTo(Seconds.MILLISECOND) < 0) {
+            throw ApiException.badRequest(field, "must be at least 0.001 (a millisecond), got "
+                    + Seconds.shown(seconds));
+        }
+        if (Seconds.isAbove(seconds, max)) {
+            notices.add(field + " " + Seconds.shown(seconds) + " was capped to the pool's " + maxName + " ("
                     + Durations.format(max) + ")");
             return max;
         }
-        return asked;
+        return Seconds.toDuration(seconds, max);
     }
 }

@@ -117,7 +117,7 @@ class ApiIT {
         assertBadRequest("{\"stdin\":\"x\"}", "code", "is required");
         assertBadRequest("{\"code\":5}", "code", "");
         assertBadRequest("{\"code\":\"1\",\"timeout\":3}", "timeout", "unknown field");
-        assertBadRequest("{\"code\":\"1\",\"timeoutSeconds\":-1}", "timeoutSeconds", "greater than 0");
+        assertBadRequest("{\"code\":\"1\",\"timeoutSeconds\":-1}", "timeoutSeconds", "at least 0.001");
         assertBadRequest("{\"code\":\"1\",\"timeoutSeconds\":\"ten\"}", "timeoutSeconds", "");
         assertBadRequest("{\"code\":\"1\",\"timeoutSeconds\":21}", "timeoutSeconds", "at most 20");
         assertBadRequest("{\"code\":\"1\",\"files\":{\"../etc/x\":\"y\"}}", "files.../etc/x", "relative path");

@@ -20,8 +20,8 @@
 # - User code never holds the runner's stdout: a child's 0/1/2 are pipes read here and every other descriptor is
 #   closed in it; the nonce makes a stray line harmless.
 # - The request's files are written by the child, through real directories into regular files only.
-# - A clean-up stops every process, kills all but PID 1, this runner and its zygote, removes System V IPC objects
-#   and POSIX message queues, empties the writable dirs, and verifies each.
+# - A clean-up stops every process, kills all but PID 1, this runner, its zygote and the kubelet's readiness probes,
+#   removes System V IPC objects and POSIX message queues, empties the writable dirs, and verifies each.
 import ctypes
 
 LIBC = ctypes.CDLL(None, use_errno=True)
@@ -421,36 +421,83 @@ def kill_group(pgid):
         pass
 
 
-def processes():
-    """Every process of the sandbox but PID 1, this runner and its zygote, that has not ended (zombies excluded)."""
+PROBE_COMMAND = [b"sandboxpool-python3", b"-I", b"-c"]
+PROBE_MARK = b"# Readiness probe of a cluster member"
+
+
+def is_readiness_probe(pid, ppid):
+    """A readiness probe the kubelet runs (killing one made healthy members look unhealthy under load). Told by what
+    user code cannot fake: its parent is outside the sandbox's PID namespace (ppid 0: only a process started from
+    outside, by exec, has one), it runs the probe script with the execute-only interpreter (a process shows that
+    command line only by exec'ing it, and then it runs the probe), and it is not dumpable. What it starts (the health
+    command) is not spared."""
+    if ppid != 0:
+        return False
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            argv = f.read().split(b"\0")
+    except OSError:
+        return False
+    if argv[:3] != PROBE_COMMAND or len(argv) < 4 or not argv[3].startswith(PROBE_MARK):
+        return False
+    try:
+        os.listdir("/proc/%d/fd" % pid)
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def processes(spared=None):
+    """Every process of the sandbox but PID 1, this runner, its zygote and readiness probes (collected in
+    {@code spared} when given) that has not ended (zombies excluded)."""
     keep = (1, os.getpid(), ZYGOTE_PID)
     alive = []
     for p in os.listdir("/proc"):
         if p.isdigit() and int(p) not in keep:
             try:
                 with open("/proc/%s/stat" % p) as f:
-                    if f.read().rsplit(")", 1)[1].split()[0] != "Z":
-                        alive.append(int(p))
+                    fields = f.read().rsplit(")", 1)[1].split()
             except OSError:
-                pass
+                continue
+            if fields[0] == "Z":
+                continue
+            if is_readiness_probe(int(p), int(fields[1])):
+                if spared is not None:
+                    spared.append(int(p))
+                continue
+            alive.append(int(p))
     return alive
 
 
-def kill_all_others():
-    """SIGKILL to every process but PID 1, this runner and its zygote. Everything is stopped first, in one call
-    (kill(-1) reaches every process the caller may signal but PID 1 and the caller, atomically with respect to
-    fork), so nothing forks while the rest are found and killed; the zygote then goes on."""
+def stop_and_kill_others():
+    """Stops every process but PID 1 and this runner, in one call (kill(-1) reaches every process the caller may
+    signal but PID 1 and the caller, atomically with respect to fork), so nothing forks while the rest are found;
+    then SIGKILL to all but this runner's zygote and readiness probes. Returns those spared, still stopped."""
     try:
         os.kill(-1, signal.SIGSTOP)
     except ProcessLookupError:
-        return
-    for pid in processes():
+        return set()
+    spared = [ZYGOTE_PID] if ZYGOTE_PID else []
+    for pid in processes(spared):
         try:
             os.kill(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-    if ZYGOTE_PID:
-        os.kill(ZYGOTE_PID, signal.SIGCONT)
+    return set(spared)
+
+
+def resume(spared):
+    for pid in spared:
+        try:
+            os.kill(pid, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
+
+
+def kill_all_others():
+    resume(stop_and_kill_others())
 
 
 def remove(path):
@@ -496,25 +543,31 @@ def clean(req):
     each verified."""
     if not zygote_alive():
         return {"error": "user code ended the runner's zygote"}
-    for _ in range(50):
-        kill_all_others()
-        # orphans are reaped by PID 1; this runner's only child is its zygote
-        if not processes():
-            break
-        time.sleep(0.02)
-    else:
-        return {"error": "processes survived: " + " ".join(map(str, processes()))}
-    failure = remove_ipc()
-    if failure:
-        return {"error": failure}
-    for root in req.get("dirs", []):
-        if not os.path.isdir(root):
-            continue
-        for name in os.listdir(root):
-            remove(os.path.join(root, name))
-        if os.listdir(root):
-            return {"error": "not empty: " + root}
-    return {"clean": True}
+    # the spared (zygote, readiness probes) stay stopped until the end: a probe cannot start a new health command
+    # while the sandbox is being verified empty
+    spared = set()
+    try:
+        for _ in range(50):
+            spared |= stop_and_kill_others()
+            # orphans are reaped by PID 1; this runner's only child is its zygote
+            if not processes():
+                break
+            time.sleep(0.02)
+        else:
+            return {"error": "processes survived: " + " ".join(map(str, processes()))}
+        failure = remove_ipc()
+        if failure:
+            return {"error": failure}
+        for root in req.get("dirs", []):
+            if not os.path.isdir(root):
+                continue
+            for name in os.listdir(root):
+                remove(os.path.join(root, name))
+            if os.listdir(root):
+                return {"error": "not empty: " + root}
+        return {"clean": True}
+    finally:
+        resume(spared)
 
 
 def answer(raw, refusal):

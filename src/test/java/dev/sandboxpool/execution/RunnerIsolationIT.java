@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
  */
 class RunnerIsolationIT {
     private static final Duration T = Duration.ofSeconds(10);
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
     private final DockerBackend backend = new DockerBackend(DockerTestSupport.docker());
     private final PoolSettings settings = DockerTestSupport.settings("isolation-it", spec -> {
     });
@@ -62,6 +64,34 @@ class RunnerIsolationIT {
 
             assertThat(run(first, "import os\nprint(sorted(os.listdir('/dev/shm')))").result().stdout())
                     .as("markers of planted code that ran").isEqualTo("[]\n");
+        }
+    }
+
+    /**
+     * Issue 11 item 1: a clean-up killed the kubelet's readiness probe when they met, and healthy members were retired
+     * as unhealthy under load. The probe is spared (and reruns a health command the clean-up killed); a process of
+     * user code that shows the probe's command line is not.
+     */
+    @Test
+    void aCleanUpSparesTheReadinessProbeButNotAnImpostor() throws Exception {
+        List<String> readiness = SandboxPodFactory.readinessCommand(DockerTestSupport.settings("isolation-it",
+                spec -> spec.getHealthProbe().setCommand(List.of("python3", "-c",
+                        "import time; time.sleep(1); print('HEALTH_OK')"))));
+        List<String> impostor = SandboxPodFactory.readinessCommand(DockerTestSupport.settings("isolation-it",
+                spec -> spec.getHealthProbe().setCommand(List.of("sleep", "600"))));
+        try (Runner runner = RunnerSession.open(backend, sandbox.id()).orElseThrow()) {
+            // a JSON array of strings is a Python list literal
+            assertThat(run(runner, "import subprocess\nsubprocess.Popen(" + JSON.writeValueAsString(impostor)
+                    + ", start_new_session=True)").result().exitCode()).isZero();
+            var probe = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                    backend.exec(sandbox.id(), new ExecCall(readiness, null, T, 10_000)));
+            Thread.sleep(400);
+
+            assertThat(runner.clean()).as("the impostor is gone, the probe is not in the way").isEmpty();
+            assertThat(probe.get().exitCode()).as(probe.get().stdoutText()).isZero();
+            assertThat(run(runner, "import os\nprint([p for p in os.listdir('/proc') if p.isdigit() and "
+                    + "b'600' in open('/proc/%s/cmdline' % p, 'rb').read()])").result().stdout())
+                    .as("what is left of the impostor").isEqualTo("[]\n");
         }
     }
 

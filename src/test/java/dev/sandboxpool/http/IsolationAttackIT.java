@@ -155,21 +155,7 @@ class IsolationAttackIT {
         api.delete("/v1/leases/" + a.text("id"));
 
         Reply b = lease();
-        String seen = runCode(b, """
-                import ctypes, re
-                # the needle is never whole in this process: only a hit left by someone else is
-                prefix, tail = b'TOPSECRET-OF-', bytes([76, 69, 65, 83, 69, 45, 65])
-                hits = 0
-                for line in open('/proc/self/maps').read().splitlines():
-                    m = re.match(r'([0-9a-f]+)-([0-9a-f]+) rw', line)
-                    if m:
-                        data = ctypes.string_at(int(m.group(1), 16), int(m.group(2), 16) - int(m.group(1), 16))
-                        i = data.find(prefix)
-                        while i >= 0:
-                            hits += data[i + 13:i + 20] == tail
-                            i = data.find(prefix, i + 1)
-                print('hits', hits)
-                """).text("stdout");
+        String seen = runCode(b, Attacks.source("memory_scan.py")).text("stdout");
         api.delete("/v1/leases/" + b.text("id"));
 
         assertThat(b.text("sandbox")).isEqualTo(a.text("sandbox"));

@@ -243,16 +243,18 @@ def zygote(sock):
             os._exit(0)  # the runner is gone (or speaks nonsense): nothing left to do
         pid = os.fork()
         if pid == 0:
-            sock.close()
-            req_r = fds[0]
-            chunks = []
-            while True:
-                chunk = os.read(req_r, 1 << 20)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-            os.close(req_r)
-            child(b"".join(chunks), *fds[1:])
+            try:
+                sock.close()
+                chunks = []
+                while True:
+                    chunk = os.read(fds[0], 1 << 20)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                os.close(fds[0])
+                child(b"".join(chunks), *fds[1:])
+            finally:
+                os._exit(1)  # never back into this loop as a second zygote
         for fd in fds:
             os.close(fd)
         sock.sendall(struct.pack("=i", pid))
@@ -265,9 +267,16 @@ def start_zygote():
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     pid = os.fork()
     if pid == 0:
-        ours.close()
-        zygote(theirs)
-        os._exit(0)
+        try:
+            ours.close()
+            # the runner's stdin and stdout are its stream to the pool: the zygote and its children never hold them
+            null = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(null, fd)
+            os.close(null)
+            zygote(theirs)
+        finally:
+            os._exit(0)
     theirs.close()
     ZYGOTE, ZYGOTE_PID = ours, pid
 

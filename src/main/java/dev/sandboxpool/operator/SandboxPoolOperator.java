@@ -29,8 +29,10 @@ public final class SandboxPoolOperator {
     private final Operator operator;
     private final ExecutorService cleaners;
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private final LeaderLease leaderLease;
 
     private SandboxPoolOperator(KubernetesClient client, ClusterConfig config, Clock clock) {
+        this.leaderLease = config.isLeaderElection() ? LeaderLease.of(client, config) : null;
         this.cleaners = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "lease-reclaim-" + CLEANER_THREADS.incrementAndGet());
             t.setDaemon(true);
@@ -43,7 +45,10 @@ public final class SandboxPoolOperator {
                     // plain JSON patches: server-side apply is not needed and not available everywhere
                     .withUseSSAToPatchPrimaryResource(false)
                     // on shutdown, reconciles under way finish before the client closes
-                    .withReconciliationTerminationTimeout(RECONCILE_TERMINATION);
+                    .withReconciliationTerminationTimeout(RECONCILE_TERMINATION)
+                    // an API server that is away at start-up (an outage, a restart) is waited for by the informers,
+                    // which retry, instead of ending the process in a crash loop; readiness says when they synced
+                    .withStopOnInformerErrorDuringStartup(false);
             if (config.isLeaderElection()) {
                 o.withLeaderElectionConfiguration(leaderElection(config));
             }
@@ -71,15 +76,13 @@ public final class SandboxPoolOperator {
      */
     private io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration leaderElection(ClusterConfig config) {
         var election = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(ClusterConfig.LEADER_LEASE)
+                .withIdentity(leaderLease.identity())
                 .withExitOnStopLeading(false)
                 .withLeaderCallbacks(new LeaderCallbacks(
                         () -> log.info("leading: this operator reconciles SandboxPools"),
                         this::leadershipLost,
                         leader -> log.info("the leader is {}", leader)));
-        String namespace = config.getLeaderElectionNamespace();
-        if (namespace != null && !namespace.isBlank()) {
-            election.withLeaseNamespace(namespace);
-        }
+        election.withLeaseNamespace(leaderLease.namespace());
         return election.build();
     }
 
@@ -95,11 +98,17 @@ public final class SandboxPoolOperator {
         operator.start();
     }
 
-    /** Stops reconciling (reconciles under way finish) and leaves the leader election. */
+    /**
+     * Stops reconciling (reconciles under way finish) and leaves the leader election, handing the Lease over: a
+     * standby takes it at its next try instead of waiting for it to expire.
+     */
     public void stop() {
         stopping.set(true);
         operator.stop();
         cleaners.shutdown();
+        if (leaderLease != null) {
+            leaderLease.release();
+        }
     }
 
     public RuntimeInfo runtimeInfo() {

@@ -77,6 +77,25 @@ class OperatorModeTest {
         }
     }
 
+    /** Issue 11 item 6: a stopped leader kept its Lease, and a standby waited out its 15 s before reconciling. */
+    @Test
+    void aStoppedLeaderHandsTheLeaseOver() throws Exception {
+        String holder;
+        try (EmbeddedServer server = run(Map.of("sandboxpool.leader-election", true,
+                "sandboxpool.leader-election-namespace", MockCluster.NAMESPACE))) {
+            holder = await().atMost(ClusterHarness.WAIT).until(() -> {
+                Lease l = cluster.harness().leases().inNamespace(MockCluster.NAMESPACE)
+                        .withName(ClusterConfig.LEADER_LEASE).get();
+                return l == null ? null : l.getSpec().getHolderIdentity();
+            }, h -> h != null && !h.isBlank());
+        }
+
+        Lease after = cluster.harness().leases().inNamespace(MockCluster.NAMESPACE)
+                .withName(ClusterConfig.LEADER_LEASE).get();
+        assertThat(holder).isNotBlank();
+        assertThat(after.getSpec().getHolderIdentity()).as("the holder after the leader stopped").isNullOrEmpty();
+    }
+
     @Test
     void apiInProcessAddsTheLeaseApi() throws Exception {
         try (EmbeddedServer server = run(Map.of("sandboxpool.api-in-process", true))) {

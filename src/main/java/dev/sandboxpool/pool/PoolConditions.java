@@ -42,6 +42,10 @@ public final class PoolConditions {
         if (in.starting() > 0 || in.terminating() > 0) {
             out.add(track(Condition.TYPE_PROGRESSING, TRUE, Condition.REASON_SCALING,
                     in.starting() + " starting, " + in.terminating() + " terminating", now));
+        } else if (failing && in.replicas() < in.minSize()) {
+            // not stable: it is short of its shape and cannot get there (say, every pod refused by the API server)
+            out.add(track(Condition.TYPE_PROGRESSING, FALSE, Condition.REASON_START_FAILING, in.replicas() + " of "
+                    + in.minSize() + " members: " + startProblem, now));
         } else {
             out.add(track(Condition.TYPE_PROGRESSING, FALSE, Condition.REASON_STABLE, "the pool has its declared shape",
                     now));

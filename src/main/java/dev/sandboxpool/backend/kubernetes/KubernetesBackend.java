@@ -69,7 +69,8 @@ public class KubernetesBackend implements SandboxBackend {
         try {
             return client.pods().inNamespace(namespace()).resource(pod).create();
         } catch (KubernetesClientException e) {
-            throw new BackendException("cannot create pod " + name + " in " + namespace() + ": " + e.getMessage(), e);
+            throw new BackendException("cannot create pod " + name + " in " + namespace() + ": " + ApiErrors.reason(e),
+                    e);
         }
     }
 
@@ -84,7 +85,7 @@ public class KubernetesBackend implements SandboxBackend {
             return client.pods().inNamespace(namespace()).withLabels(SandboxPodFactory.memberLabels(pool)).list()
                     .getItems().stream().map(p -> toRef(new MemberPod(p))).toList();
         } catch (KubernetesClientException e) {
-            throw new BackendException("cannot list pods of pool " + pool + ": " + e.getMessage(), e);
+            throw new BackendException("cannot list pods of pool " + pool + ": " + ApiErrors.reason(e), e);
         }
     }
 
@@ -99,7 +100,7 @@ public class KubernetesBackend implements SandboxBackend {
             client.pods().inNamespace(namespace()).withName(id).delete();
         } catch (KubernetesClientException e) {
             if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
-                throw new BackendException("cannot delete pod " + id + ": " + e.getMessage(), e);
+                throw new BackendException("cannot delete pod " + id + ": " + ApiErrors.reason(e), e);
             }
         }
     }

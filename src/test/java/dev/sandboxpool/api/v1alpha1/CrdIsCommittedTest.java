@@ -94,8 +94,8 @@ class CrdIsCommittedTest {
         assertThat(specSchema().getXKubernetesValidations())
                 .extracting(ValidationRule::getRule, ValidationRule::getMessage, ValidationRule::getMessageExpression)
                 .containsExactly(tuple("self.minSize <= self.maxSize", "minSize must not be greater than maxSize",
-                        "'spec.minSize: must not be greater than spec.maxSize (' + string(self.minSize) + ' > '"
-                                + " + string(self.maxSize) + ')'"));
+                        "'spec.minSize: must not be greater than spec.maxSize (%d > %d)'"
+                                + ".format([self.minSize, self.maxSize])"));
     }
 
     @Test

@@ -48,9 +48,12 @@ rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$ro
 
 # The modules the application uses: java.base plus what Micronaut/Netty (jdk.unsupported, java.management for
 # metrics, java.naming), Fabric8 (java.net.http, jdk.crypto.ec for EC keys in kubeconfigs and TLS), Jackson/Logback
-# (java.sql, java.xml, java.desktop for java.beans) and JOSDK need. A missing module shows as a
-# NoClassDefFoundError at start-up, which the e2e tier would catch.
-modules="java.base,java.compiler,java.desktop,java.instrument,java.logging,java.management,java.naming,java.net.http,java.prefs,java.scripting,java.security.jgss,java.security.sasl,java.sql,java.xml,jdk.crypto.ec,jdk.management,jdk.naming.dns,jdk.unsupported,jdk.zipfs"
+# (java.sql, java.xml, java.desktop for java.beans), Micrometer's JVM metrics (jdk.jfr: without it every HTTP
+# request, the kubelet's probes too, failed with NoClassDefFoundError jdk/jfr/Event) and JOSDK need. A missing
+# module shows only when the code runs. `jdeps --print-module-deps --ignore-missing-deps --multi-release 17` on the
+# jar lists the statically needed ones (a minute and a half); service providers (jdk.crypto.ec, jdk.naming.dns,
+# jdk.zipfs) and reflective users it cannot see are added by hand.
+modules="java.base,java.compiler,java.desktop,java.instrument,java.logging,java.management,java.naming,java.net.http,java.prefs,java.scripting,java.security.jgss,java.security.sasl,java.sql,java.xml,jdk.crypto.ec,jdk.jfr,jdk.management,jdk.naming.dns,jdk.unsupported,jdk.zipfs"
 say "jlink runtime from $java_home ($modules)"
 "$java_home/bin/jlink" --module-path "$java_home/jmods" --add-modules "$modules" \
   --strip-debug --no-header-files --no-man-pages --compress=2 --output "$rootfs/opt/java"
@@ -76,7 +79,8 @@ tar -C "$rootfs" -c . | docker import \
   --change 'CMD ["operator"]' \
   - "$image" >/dev/null
 
-# The image starts a JVM as 65532 with a read-only root, as the chart runs it.
+# The image starts a JVM as 65532 with a read-only root, as the chart runs it. (A module missing from the runtime
+# shows only when code needs it, and the operator cannot start without a cluster: the e2e tier is that check.)
 version="$(docker run --rm --read-only --tmpfs /tmp --entrypoint java "$image" -version 2>&1)" || true
 [[ "$version" == *'version "17'* ]] || { echo "$version" >&2; say "the image's java does not start"; exit 1; }
 say "built $image"

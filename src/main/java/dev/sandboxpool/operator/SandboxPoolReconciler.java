@@ -27,10 +27,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -64,8 +62,15 @@ import org.slf4j.LoggerFactory;
  * write the same pods: the operator never retires a pod that a replica claimed a moment before.
  */
 @ControllerConfiguration(name = SandboxPoolReconciler.NAME)
-public class SandboxPoolReconciler implements Reconciler<SandboxPool>, Cleaner<SandboxPool> {
+public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
     public static final String NAME = "sandboxpool";
+    /**
+     * The finalizer JOSDK added while this reconciler was a {@code Cleaner}. It made deleting a pool wait for a
+     * running operator (with none, {@code kubectl delete} hung and the pods stayed); owner references already have
+     * the API server's garbage collector delete a pool's pods. Pools created by such a version lose it at their next
+     * reconcile.
+     */
+    static final String FORMER_FINALIZER = "sandboxpools.sandboxpool.dev/finalizer";
     private static final Logger log = LoggerFactory.getLogger(SandboxPoolReconciler.class);
     /** A clean-up (three attempts of 15 s at most) that has not ended by then was abandoned by its process. */
     static final Duration CLEANING_DEADLINE = Duration.ofMinutes(2);
@@ -119,6 +124,9 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool>, Cleaner<S
     public UpdateControl<SandboxPool> reconcile(SandboxPool pool, Context<SandboxPool> context) {
         String who = who(pool);
         Instant now = clock.instant();
+        dropFormerFinalizer(pool);
+        // no clean-up callback without a finalizer: forget the back-off of pools that are gone here instead
+        backoffs.keySet().removeIf(id -> context.getPrimaryCache().get(id).isEmpty());
         Map<String, Pod> pods = new LinkedHashMap<>();
         context.getSecondaryResources(Pod.class).forEach(p -> pods.put(p.getMetadata().getName(), p));
         long generation = pool.getMetadata().getGeneration() == null ? 0 : pool.getMetadata().getGeneration();
@@ -196,20 +204,15 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool>, Cleaner<S
         return ErrorStatusUpdateControl.patchStatus(pool);
     }
 
-    /**
-     * Deletes the pool's pods. The API server's garbage collector would too (they carry an owner reference to the
-     * pool); doing it here frees the capacity at once and keeps a cluster without the collector clean.
-     */
-    @Override
-    public DeleteControl cleanup(SandboxPool pool, Context<SandboxPool> context) {
-        backoffs.remove(ResourceID.fromResource(pool));
-        // one delete per pod, not a collection delete: the operator's RBAC needs no deletecollection
-        KubernetesBackend backend = new KubernetesBackend(client, pool, clock);
-        client.pods().inNamespace(pool.getMetadata().getNamespace())
-                .withLabels(SandboxPodFactory.memberLabels(pool.getMetadata().getName())).list().getItems()
-                .forEach(p -> backend.destroy(p.getMetadata().getName()));
-        log.info("{}: deleted, its member pods are deleted", who(pool));
-        return DeleteControl.defaultDelete();
+    private void dropFormerFinalizer(SandboxPool pool) {
+        List<String> finalizers = pool.getMetadata().getFinalizers();
+        if (finalizers != null && finalizers.contains(FORMER_FINALIZER)) {
+            client.resource(pool).edit(p -> {
+                p.getMetadata().getFinalizers().remove(FORMER_FINALIZER);
+                return p;
+            });
+            log.info("{}: removed the finalizer of an earlier version", who(pool));
+        }
     }
 
     private StartBackoff backoff(SandboxPool pool) {

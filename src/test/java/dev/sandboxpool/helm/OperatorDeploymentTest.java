@@ -37,6 +37,28 @@ class OperatorDeploymentTest {
         return HelmChart.single(objects, ConfigMap.class).getData();
     }
 
+    /**
+     * {@code helm install --wait} waits for replicas - maxUnavailable Ready pods: with 1 replica and maxUnavailable 1
+     * (as before) it returned at once, before the operator was up (seen on a real cluster, ChartLifecycleE2E).
+     */
+    @Test
+    void rollsOutWithoutEverHavingFewerReadyPodsThanReplicas() {
+        Deployment deployment = deployment(HelmChart.withDefaults().render());
+
+        assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+        assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable())
+                .isEqualTo(new IntOrString(0));
+        assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxSurge()).isEqualTo(new IntOrString(1));
+    }
+
+    @Test
+    void withoutLeaderElectionStopsTheOldPodBeforeTheNewOneStarts() {
+        Deployment deployment = deployment(HelmChart.withDefaults().set("leaderElection.enabled", false).render());
+
+        assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+        assertThat(deployment.getSpec().getStrategy().getRollingUpdate()).isNull();
+    }
+
     @Test
     void runsTheOperatorWithTheLeaseApiAsSidecarByDefault() {
         List<HasMetadata> objects = HelmChart.withDefaults().render();

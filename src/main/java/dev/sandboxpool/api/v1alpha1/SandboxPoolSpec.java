@@ -13,7 +13,12 @@ import java.util.List;
 import java.util.Map;
 
 /** The declared shape of a pool. Field initialisers are the defaults; {@code @Default} mirrors them in the CRD. */
-@ValidationRule(value = "self.minSize <= self.maxSize", message = "minSize must not be greater than maxSize")
+// The message names both values, as PoolSpecValidator does; the API server falls back to the plain message when it
+// cannot evaluate the expression. format(), not string concatenation: the API server estimates string(int) + '...'
+// as unbounded and refuses the CRD ("estimated messageExpression cost exceeds budget", seen on Kubernetes 1.34).
+@ValidationRule(value = "self.minSize <= self.maxSize", message = "minSize must not be greater than maxSize",
+        messageExpression = "'spec.minSize: must not be greater than spec.maxSize (%d > %d)'"
+                + ".format([self.minSize, self.maxSize])")
 public class SandboxPoolSpec {
     /** A duration such as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h30m}. */
     public static final String DURATION_PATTERN = "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$";

@@ -13,6 +13,7 @@ import dev.sandboxpool.cluster.testing.MockCluster;
 import dev.sandboxpool.execution.ExecutionRequest;
 import dev.sandboxpool.execution.ExecutionResult;
 import dev.sandboxpool.pool.Lease;
+import dev.sandboxpool.pool.LeaseIds;
 import dev.sandboxpool.pool.LeaseNotActiveException;
 import dev.sandboxpool.pool.NoSandboxAvailableException;
 import dev.sandboxpool.pool.Pool;
@@ -82,7 +83,8 @@ class ClusterPoolTest {
         for (Lease lease : leases) {
             MemberPod pod = new MemberPod(h.pod(lease.sandbox()));
             assertThat(pod.state()).isEqualTo(PodState.LEASED);
-            assertThat(pod.leaseId()).contains(lease.id());
+            // the pod carries the id's token (the whole id can be longer than a label value may be)
+            assertThat(pod.leaseId()).isEqualTo(LeaseIds.token(lease.id(), MockCluster.NAMESPACE + ".python"));
         }
     }
 
@@ -347,6 +349,57 @@ class ClusterPoolTest {
             assertThat(stats.members()).hasSize(2);
             assertThat(stats.conditions()).anySatisfy(c -> assertThat(c.getType()).isEqualTo("Ready"));
         });
+    }
+
+    @Test
+    void leaseOfOnePoolIsNeverServedByAnotherPoolInTheSameNamespace() {
+        h.createPool("a", MockCluster.spec(1, 1));
+        h.createPool("b", MockCluster.spec(1, 1));
+        h.awaitReady("a", 1);
+        h.awaitReady("b", 1);
+        ClusterPools replica = h.replica("api-a");
+        Pool a = pool(replica, "a");
+        Pool b = pool(replica, "b");
+        Lease ofB = b.acquire(Duration.ofSeconds(5), TTL);
+
+        assertThat(a.lease(ofB.id())).isEmpty();
+        assertThatThrownBy(() -> a.execute(ofB.id(), ExecutionRequest.of("print(1)", Duration.ofSeconds(5))))
+                .isInstanceOf(LeaseNotActiveException.class);
+        assertThatThrownBy(() -> a.release(ofB.id())).isInstanceOf(LeaseNotActiveException.class);
+        MemberPod held = new MemberPod(h.pod(ofB.sandbox()));
+        assertThat(held.state()).isEqualTo(PodState.LEASED);
+        assertThat(held.uses()).isEqualTo(1);
+        // the id names its pool: the API finds the pool without asking each one
+        assertThat(replica.poolOfLease(ofB.id())).containsSame(b);
+        assertThat(b.lease(ofB.id())).isPresent();
+    }
+
+    @Test
+    void leaseCallsFindTheirPodInTheCacheAndNeverListFromEtcd() {
+        h.createPool("python", MockCluster.spec(1, 1));
+        h.awaitReady("python", 1);
+        Pool pool = pool(h.replica("api-a"), "python");
+        Lease lease = pool.acquire(Duration.ofSeconds(5), TTL);
+        await().atMost(ClusterHarness.WAIT).until(() -> pool.stats().leased() == 1);
+        int before = podLists().size();
+
+        pool.lease(lease.id());
+        pool.renew(lease.id(), TTL);
+        pool.execute(lease.id(), ExecutionRequest.of("print(1)", Duration.ofSeconds(10)));
+        pool.release(lease.id());
+        String unknown = lease.id().substring(0, lease.id().length() - 4) + "0000";
+        assertThat(pool.lease(unknown)).isEmpty();
+        assertThat(pool.whyEnded(unknown)).isEmpty();
+
+        // only the unknown id missed the cache, and its look-ups were answered by the API server's watch cache
+        assertThat(podLists().subList(before, podLists().size()))
+                .allSatisfy(list -> assertThat(list.path()).contains("resourceVersion=0"))
+                .hasSizeLessThanOrEqualTo(3);
+    }
+
+    private List<MockCluster.Sent> podLists() {
+        return h.cluster.sent(s -> s.method().equals("GET") && s.path().startsWith("/api/v1/namespaces/test/pods?")
+                && s.path().contains("labelSelector") && !s.path().contains("watch=true"));
     }
 
     @Test

@@ -292,8 +292,17 @@ public final class ClusterPool implements Pool {
         demand.publish(count);
     }
 
-    /** The newest idle member is claimed first, so the others stay idle and the operator can retire them. */
+    /**
+     * Idle members in this replica's {@link ClaimOrder}. A claim of an earlier attempt for the same waiter whose
+     * outcome was never known (the write failed, then was applied) shows in the cache: that pod is the waiter's, and
+     * no second one is claimed.
+     */
     private Optional<Pod> claimFor(Waiter w) {
+        Optional<Pod> already = members.leasedTo(w.token).stream().filter(p -> holds(w.token).test(new MemberPod(p)))
+                .findFirst();
+        if (already.isPresent()) {
+            return already;
+        }
         String hash = settings.specHash();
         List<Pod> candidates = members.all().stream()
                 .filter(p -> !spent.contains(version(p)))
@@ -301,7 +310,7 @@ public final class ClusterPool implements Pool {
                     MemberPod m = new MemberPod(p);
                     return m.claimable() && hash.equals(m.specHash());
                 })
-                .sorted(Comparator.comparing((Pod p) -> new MemberPod(p).stateSince()).reversed())
+                .sorted(ClaimOrder.comparator(replica, (Pod p) -> p.getMetadata().getName()))
                 .toList();
         for (Pod candidate : candidates) {
             spent.add(version(candidate));

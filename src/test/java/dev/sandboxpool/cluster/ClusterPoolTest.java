@@ -89,6 +89,22 @@ class ClusterPoolTest {
     }
 
     @Test
+    void claimWhoseAnswerWasLostIsRecognisedAsOwnAndNoSecondPodIsClaimed() {
+        h.createPool("python", MockCluster.spec(2, 2));
+        h.awaitReady("python", 2);
+        Pool pool = pool(h.replica("api-a"), "python");
+        h.cluster.loseTheAnswerToNext(MockCluster.podUpdateContaining("\"sandboxpool.dev/state\":\"leased\""));
+
+        Lease lease = pool.acquire(Duration.ofSeconds(10), TTL);
+
+        assertThat(h.pods("python")).filteredOn(p -> p.state() == PodState.LEASED).extracting(MemberPod::name)
+                .containsExactly(lease.sandbox());
+        assertThat(h.idlePods("python")).hasSize(1);
+        assertThat(pool.execute(lease.id(), ExecutionRequest.of("print('mine')", Duration.ofSeconds(10))).stdout())
+                .isEqualTo("mine\n");
+    }
+
+    @Test
     void leaseIsRenewedUsedForExecutionsAndReleasedClean() {
         h.createPool("python", MockCluster.spec(1, 2));
         h.awaitReady("python", 1);

@@ -35,6 +35,12 @@ public record MemberPod(Pod pod) {
     /** Why the lease in {@link #ENDED_LEASE} ended. */
     public static final String ENDED_WHY = "sandboxpool.dev/ended-why";
 
+    /**
+     * The nonce of the last compare-and-set write ({@link PodCas}), so a writer whose answer was lost recognises its
+     * own write when it reads the pod again.
+     */
+    public static final String WRITE = "sandboxpool.dev/write";
+
     public static final String CONTAINER = "sandbox";
 
     public String name() {
@@ -81,6 +87,10 @@ public record MemberPod(Pod pod) {
     public int uses() {
         String v = annotation(USES);
         return v == null || !v.matches("[0-9]{1,9}") ? 0 : Integer.parseInt(v);
+    }
+
+    public String writeNonce() {
+        return annotation(WRITE);
     }
 
     public boolean damaged() {

@@ -16,7 +16,6 @@ import dev.sandboxpool.execution.ExecutionResult;
 import dev.sandboxpool.execution.Runner;
 import dev.sandboxpool.execution.RunnerOutcome;
 import dev.sandboxpool.pool.Lease;
-import dev.sandboxpool.pool.LeaseBusyException;
 import dev.sandboxpool.pool.LeaseExpiredException;
 import dev.sandboxpool.pool.LeaseIds;
 import dev.sandboxpool.pool.LeaseNotActiveException;
@@ -50,7 +49,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -58,7 +56,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -79,6 +76,8 @@ public final class ClusterPool implements Pool {
     private static final Duration TICK = Duration.ofSeconds(1);
     /** Longest a caller waits for the dispatcher's first look, whatever its own wait. */
     private static final Duration FIRST_LOOK = Duration.ofSeconds(5);
+    /** A release waits this much beyond the longest execution for one of its lease that is under way. */
+    private static final Duration RELEASE_WAIT_MARGIN = Duration.ofSeconds(30);
 
     private final KubernetesClient client;
     private final MemberCache members;
@@ -101,8 +100,8 @@ public final class ClusterPool implements Pool {
                     return size() > 10_000;
                 }
             }));
-    /** Held while an execution of a lease runs in this process: a second one is refused. */
-    private final Map<String, ReentrantLock> running = new ConcurrentHashMap<>();
+    /** One execution per lease in this process; a release waits for it. */
+    private final LeaseGates gates = new LeaseGates();
     private final AtomicLong executions = new AtomicLong();
     private final ClusterRunners runners;
 
@@ -390,10 +389,7 @@ public final class ClusterPool implements Pool {
     }
 
     private RunnerOutcome execute(String leaseId, ExecutionRequest request, boolean lastOfLease) {
-        ReentrantLock lock = running.computeIfAbsent(leaseId, id -> new ReentrantLock());
-        if (!lock.tryLock()) {
-            throw new LeaseBusyException(leaseId);
-        }
+        gates.executionBegins(leaseId);
         try {
             MemberPod m = current(leaseId);
             executions.incrementAndGet();
@@ -402,7 +398,14 @@ public final class ClusterPool implements Pool {
             boolean cleaned = false;
             try {
                 // this replica's persistent runner in the pod: one exec stream, opened at its first execution there
-                Runner runner = runners.forExecution(m.name(), leaseId);
+                ClusterRunners.Attached attached = runners.forExecution(m.name(), leaseId);
+                if (attached.fresh()) {
+                    // A release through another replica may have cleaned while this runner was starting: read the
+                    // pod again now that it runs. Still leased: that release's clean-up comes later and ends this
+                    // runner with every other process. Not: nothing is sent to it.
+                    current(leaseId);
+                }
+                Runner runner = attached.runner();
                 RunnerOutcome outcome = lastOfLease ? runner.runAndClean(request, settings.maxOutputBytes())
                         : runner.run(request, settings.maxOutputBytes());
                 result = outcome.result();
@@ -423,8 +426,7 @@ public final class ClusterPool implements Pool {
                     result.truncated() ? ", output truncated" : "");
             return new RunnerOutcome(result, damaged, cleaned && !damaged);
         } finally {
-            lock.unlock();
-            running.remove(leaseId, lock);
+            gates.executionEnded(leaseId);
         }
     }
 
@@ -439,6 +441,15 @@ public final class ClusterPool implements Pool {
 
     /** {@code alreadyClean}: the last execution's runner request cleaned the sandbox before it answered. */
     private void release(String leaseId, boolean alreadyClean) {
+        gates.releaseBegins(leaseId, settings.maxTimeout().plus(RELEASE_WAIT_MARGIN));
+        try {
+            releaseNow(leaseId, alreadyClean);
+        } finally {
+            gates.releaseEnded(leaseId);
+        }
+    }
+
+    private void releaseNow(String leaseId, boolean alreadyClean) {
         MemberPod m = current(leaseId);
         MemberSnapshot snapshot = new MemberSnapshot(m.name(), MemberState.LEASED, m.specHash(), m.createdAt(), null,
                 m.uses(), null, 0, false);

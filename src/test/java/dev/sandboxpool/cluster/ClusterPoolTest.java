@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -102,6 +103,37 @@ class ClusterPoolTest {
         assertThat(h.idlePods("python")).hasSize(1);
         assertThat(pool.execute(lease.id(), ExecutionRequest.of("print('mine')", Duration.ofSeconds(10))).stdout())
                 .isEqualTo("mine\n");
+    }
+
+    @Test
+    void executionStillOpeningItsRunnerWhenItsLeaseIsReleasedRunsNoCodeAfterTheCleanUp() throws Exception {
+        h.createPool("python", MockCluster.spec(1, 1));
+        h.awaitReady("python", 1);
+        Pool pool = pool(h.replica("api-a"), "python");
+        Lease lease = pool.acquire(Duration.ofSeconds(5), TTL);
+        CompletableFuture<Void> runnerStarts = h.exec().holdRunnersOf(lease.sandbox());
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        Future<ExecutionResult> execution = callers.submit(() -> pool.execute(lease.id(),
+                ExecutionRequest.of("open('left-by-the-old-tenant', 'w').write('x')", Duration.ofSeconds(10))));
+        await().atMost(ClusterHarness.WAIT).until(() -> h.exec().runnerStreamsOpenedTo(lease.sandbox()) == 1);
+
+        Future<?> release = callers.submit(() -> pool.release(lease.id()));
+        // a release that does not wait for the execution cleans the pod in this time, before the runner is up
+        await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> true);
+        runnerStarts.complete(null);
+        try {
+            execution.get();
+        } catch (ExecutionException e) {
+            // refused because the lease ended first: also safe, nothing ran
+            assertThat(e.getCause()).isInstanceOf(LeaseNotActiveException.class);
+        }
+        release.get();
+        callers.shutdown();
+
+        await().atMost(ClusterHarness.WAIT).until(() -> h.idlePods("python").size() == 1);
+        Lease next = pool.acquire(Duration.ofSeconds(5), TTL);
+        assertThat(pool.execute(next.id(), ExecutionRequest.of("import os; print(os.listdir('.'))",
+                Duration.ofSeconds(10))).stdout()).isEqualTo("[]\n");
     }
 
     @Test

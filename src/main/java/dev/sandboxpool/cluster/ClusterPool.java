@@ -4,6 +4,7 @@ import dev.sandboxpool.api.v1alpha1.Condition;
 import dev.sandboxpool.api.v1alpha1.ReusePolicy;
 import dev.sandboxpool.api.v1alpha1.SandboxPool;
 import dev.sandboxpool.backend.BackendException;
+import dev.sandboxpool.backend.Labels;
 import dev.sandboxpool.backend.kubernetes.KubernetesBackend;
 import dev.sandboxpool.backend.kubernetes.MemberPod;
 import dev.sandboxpool.backend.kubernetes.MemberRecycler;
@@ -15,8 +16,8 @@ import dev.sandboxpool.execution.ExecutionResult;
 import dev.sandboxpool.execution.Runner;
 import dev.sandboxpool.execution.RunnerOutcome;
 import dev.sandboxpool.pool.Lease;
-import dev.sandboxpool.pool.LeaseBusyException;
 import dev.sandboxpool.pool.LeaseExpiredException;
+import dev.sandboxpool.pool.LeaseIds;
 import dev.sandboxpool.pool.LeaseNotActiveException;
 import dev.sandboxpool.pool.MemberInfo;
 import dev.sandboxpool.pool.MemberSnapshot;
@@ -31,6 +32,7 @@ import dev.sandboxpool.pool.ReleaseDecision;
 import dev.sandboxpool.spec.InvalidSpecException;
 import dev.sandboxpool.spec.PoolSettings;
 import dev.sandboxpool.spec.PoolSpecValidator;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
@@ -46,9 +48,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -56,10 +56,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,15 +73,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterPool implements Pool {
     private static final Logger log = LoggerFactory.getLogger(ClusterPool.class);
-    /** Lease ids are UUIDs: anything else is no lease, and never reaches a label selector. */
-    private static final Pattern LEASE_ID =
-            Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final Duration TICK = Duration.ofSeconds(1);
     /** Longest a caller waits for the dispatcher's first look, whatever its own wait. */
     private static final Duration FIRST_LOOK = Duration.ofSeconds(5);
+    /** A release waits this much beyond the longest execution for one of its lease that is under way. */
+    private static final Duration RELEASE_WAIT_MARGIN = Duration.ofSeconds(30);
 
     private final KubernetesClient client;
-    private final Supplier<List<Pod>> members;
+    private final MemberCache members;
     private final Clock clock;
     private final String replica;
     private final PoolEvents events;
@@ -104,8 +100,8 @@ public final class ClusterPool implements Pool {
                     return size() > 10_000;
                 }
             }));
-    /** Held while an execution of a lease runs in this process: a second one is refused. */
-    private final Map<String, ReentrantLock> running = new ConcurrentHashMap<>();
+    /** One execution per lease in this process; a release waits for it. */
+    private final LeaseGates gates = new LeaseGates();
     private final AtomicLong executions = new AtomicLong();
     private final ClusterRunners runners;
 
@@ -120,7 +116,7 @@ public final class ClusterPool implements Pool {
      * @param cleaners runs clean-ups of released members
      */
     public ClusterPool(SandboxPool resource, PoolSettings settings, KubernetesClient client,
-            Supplier<List<Pod>> members, Clock clock, String replica, PoolEvents events,
+            MemberCache members, Clock clock, String replica, PoolEvents events,
             ScheduledExecutorService dispatcher, ExecutorService cleaners) {
         this.resource = resource;
         this.settings = settings;
@@ -151,6 +147,11 @@ public final class ClusterPool implements Pool {
         return resource.getMetadata().getNamespace();
     }
 
+    /** How lease ids name this pool: {@code <namespace>.<name>}, which the registry always finds. */
+    private String ref() {
+        return namespace() + "." + name();
+    }
+
     @Override
     public PoolSettings settings() {
         return settings;
@@ -179,7 +180,7 @@ public final class ClusterPool implements Pool {
     @Override
     public Lease acquire(Duration maxWait, Duration ttl) {
         long startedNanos = System.nanoTime();
-        Waiter w = new Waiter(UUID.randomUUID().toString(), ttl);
+        Waiter w = new Waiter(LeaseIds.newToken(), ttl);
         synchronized (waiters) {
             if (stopped) {
                 throw new PoolStoppedException(name());
@@ -199,7 +200,7 @@ public final class ClusterPool implements Pool {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             if (!w.claimed.cancel(false)) {
-                giveBack(w.claimed.join(), w.leaseId);
+                giveBack(w.claimed.join(), w.token);
             }
             throw new PoolStoppedException(name());
         } catch (ExecutionException e) {
@@ -207,8 +208,9 @@ public final class ClusterPool implements Pool {
         }
         long waitedMs = (System.nanoTime() - startedNanos) / 1_000_000;
         events.acquired(name(), waitedMs, w.warm);
-        log.debug("pool {}/{}: lease {} on {} after {} ms", namespace(), name(), w.leaseId, claimed.name(), waitedMs);
-        return new Lease(w.leaseId, name(), claimed.name(), claimed.stateSince(), claimed.leaseExpiresAt(), waitedMs,
+        String leaseId = LeaseIds.of(ref(), w.token);
+        log.debug("pool {}/{}: lease {} on {} after {} ms", namespace(), name(), leaseId, claimed.name(), waitedMs);
+        return new Lease(leaseId, name(), claimed.name(), claimed.stateSince(), claimed.leaseExpiresAt(), waitedMs,
                 w.warm);
     }
 
@@ -239,7 +241,7 @@ public final class ClusterPool implements Pool {
     }
 
     private void tick() {
-        runners.retainOnly(members.get().stream().map(p -> p.getMetadata().getName())
+        runners.retainOnly(members.all().stream().map(p -> p.getMetadata().getName())
                 .collect(Collectors.toSet()));
         if (hasWaiters()) {
             serveWaiters();
@@ -273,7 +275,7 @@ public final class ClusterPool implements Pool {
                     waiters.remove(head);
                 }
                 if (!head.claimed.complete(pod.get())) {
-                    giveBack(pod.get(), head.leaseId);
+                    giveBack(pod.get(), head.token);
                 }
             }
         } catch (RuntimeException e) {
@@ -289,22 +291,31 @@ public final class ClusterPool implements Pool {
         demand.publish(count);
     }
 
-    /** The newest idle member is claimed first, so the others stay idle and the operator can retire them. */
+    /**
+     * Idle members in this replica's {@link ClaimOrder}. A claim of an earlier attempt for the same waiter whose
+     * outcome was never known (the write failed, then was applied) shows in the cache: that pod is the waiter's, and
+     * no second one is claimed.
+     */
     private Optional<Pod> claimFor(Waiter w) {
+        Optional<Pod> already = members.leasedTo(w.token).stream().filter(p -> holds(w.token).test(new MemberPod(p)))
+                .findFirst();
+        if (already.isPresent()) {
+            return already;
+        }
         String hash = settings.specHash();
-        List<Pod> candidates = members.get().stream()
+        List<Pod> candidates = members.all().stream()
                 .filter(p -> !spent.contains(version(p)))
                 .filter(p -> {
                     MemberPod m = new MemberPod(p);
                     return m.claimable() && hash.equals(m.specHash());
                 })
-                .sorted(Comparator.comparing((Pod p) -> new MemberPod(p).stateSince()).reversed())
+                .sorted(ClaimOrder.comparator(replica, (Pod p) -> p.getMetadata().getName()))
                 .toList();
         for (Pod candidate : candidates) {
             spent.add(version(candidate));
             Instant now = clock.instant();
             Optional<Pod> claimed = cas.update(candidate, m -> m.claimable() && hash.equals(m.specHash()),
-                    p -> PodEdits.claim(p, w.leaseId, now, now.plus(w.ttl), replica));
+                    p -> PodEdits.claim(p, w.token, now, now.plus(w.ttl), replica));
             if (claimed.isPresent()) {
                 return claimed;
             }
@@ -313,8 +324,8 @@ public final class ClusterPool implements Pool {
     }
 
     /** A pod claimed for a caller that had gone: no code ran in it, so it is idle again at once. */
-    private void giveBack(Pod pod, String leaseId) {
-        cas.update(pod, sameLease(leaseId), p -> PodEdits.toIdle(p, clock.instant()));
+    private void giveBack(Pod pod, String token) {
+        cas.update(pod, holds(token), p -> PodEdits.toIdle(p, clock.instant()));
     }
 
     private static String version(Pod p) {
@@ -330,20 +341,19 @@ public final class ClusterPool implements Pool {
 
     @Override
     public Optional<String> whyEnded(String leaseId) {
-        if (!LEASE_ID.matcher(leaseId).matches()) {
+        Optional<String> token = LeaseIds.token(leaseId, ref());
+        if (token.isEmpty()) {
             return Optional.empty();
         }
         Optional<MemberPod> holder = find(leaseId);
         if (holder.isPresent()) {
             return holder.filter(m -> !notExpired(m)).map(m -> "not renewed before " + m.leaseExpiresAt());
         }
-        Optional<String> cached = members.get().stream().map(MemberPod::new)
-                .map(m -> m.whyEnded(leaseId)).flatMap(Optional::stream).findFirst();
-        if (cached.isPresent()) {
-            return cached;
+        List<Pod> noted = members.endedLease(token.get());
+        if (noted.isEmpty()) {
+            noted = fromWatchCache(MemberPod.ENDED_LEASE, token.get());
         }
-        return client.pods().inNamespace(namespace()).withLabel(MemberPod.ENDED_LEASE, leaseId).list().getItems()
-                .stream().map(p -> new MemberPod(p).whyEnded(leaseId)).flatMap(Optional::stream).findFirst();
+        return noted.stream().map(p -> new MemberPod(p).whyEnded(token.get())).flatMap(Optional::stream).findFirst();
     }
 
     @Override
@@ -379,10 +389,7 @@ public final class ClusterPool implements Pool {
     }
 
     private RunnerOutcome execute(String leaseId, ExecutionRequest request, boolean lastOfLease) {
-        ReentrantLock lock = running.computeIfAbsent(leaseId, id -> new ReentrantLock());
-        if (!lock.tryLock()) {
-            throw new LeaseBusyException(leaseId);
-        }
+        gates.executionBegins(leaseId);
         try {
             MemberPod m = current(leaseId);
             executions.incrementAndGet();
@@ -391,7 +398,14 @@ public final class ClusterPool implements Pool {
             boolean cleaned = false;
             try {
                 // this replica's persistent runner in the pod: one exec stream, opened at its first execution there
-                Runner runner = runners.forExecution(m.name(), leaseId);
+                ClusterRunners.Attached attached = runners.forExecution(m.name(), leaseId);
+                if (attached.fresh()) {
+                    // A release through another replica may have cleaned while this runner was starting: read the
+                    // pod again now that it runs. Still leased: that release's clean-up comes later and ends this
+                    // runner with every other process. Not: nothing is sent to it.
+                    current(leaseId);
+                }
+                Runner runner = attached.runner();
                 RunnerOutcome outcome = lastOfLease ? runner.runAndClean(request, settings.maxOutputBytes())
                         : runner.run(request, settings.maxOutputBytes());
                 result = outcome.result();
@@ -412,8 +426,7 @@ public final class ClusterPool implements Pool {
                     result.truncated() ? ", output truncated" : "");
             return new RunnerOutcome(result, damaged, cleaned && !damaged);
         } finally {
-            lock.unlock();
-            running.remove(leaseId, lock);
+            gates.executionEnded(leaseId);
         }
     }
 
@@ -428,6 +441,15 @@ public final class ClusterPool implements Pool {
 
     /** {@code alreadyClean}: the last execution's runner request cleaned the sandbox before it answered. */
     private void release(String leaseId, boolean alreadyClean) {
+        gates.releaseBegins(leaseId, settings.maxTimeout().plus(RELEASE_WAIT_MARGIN));
+        try {
+            releaseNow(leaseId, alreadyClean);
+        } finally {
+            gates.releaseEnded(leaseId);
+        }
+    }
+
+    private void releaseNow(String leaseId, boolean alreadyClean) {
         MemberPod m = current(leaseId);
         MemberSnapshot snapshot = new MemberSnapshot(m.name(), MemberState.LEASED, m.specHash(), m.createdAt(), null,
                 m.uses(), null, 0, false);
@@ -460,8 +482,15 @@ public final class ClusterPool implements Pool {
         return new Lease(leaseId, name(), m.name(), m.stateSince(), m.leaseExpiresAt(), 0, true);
     }
 
-    private static Predicate<MemberPod> sameLease(String leaseId) {
-        return m -> m.state() == PodState.LEASED && m.leaseId().filter(leaseId::equals).isPresent();
+    /** Held by the lease {@code leaseId}; never true for an id that names another pool. */
+    private Predicate<MemberPod> sameLease(String leaseId) {
+        return LeaseIds.token(leaseId, ref()).map(this::holds).orElse(m -> false);
+    }
+
+    /** Held by the lease with this token, in this pool (the pool label is checked too: tokens are only labels). */
+    private Predicate<MemberPod> holds(String token) {
+        return m -> m.state() == PodState.LEASED && name().equals(m.pool())
+                && m.leaseId().filter(token::equals).isPresent();
     }
 
     private boolean notExpired(MemberPod m) {
@@ -489,18 +518,29 @@ public final class ClusterPool implements Pool {
         return client.pods().inNamespace(namespace()).withName(pod).get();
     }
 
-    /** The pod holding the lease: in the informer's cache, or (claimed by another replica a moment ago) live. */
+    /**
+     * The pod holding the lease, from the informer cache's lease index; an id of another pool is no lease here, and
+     * costs nothing.
+     */
     private Optional<MemberPod> find(String leaseId) {
-        if (!LEASE_ID.matcher(leaseId).matches()) {
+        Optional<String> token = LeaseIds.token(leaseId, ref());
+        if (token.isEmpty()) {
             return Optional.empty();
         }
-        Predicate<MemberPod> holds = sameLease(leaseId);
-        Optional<MemberPod> cached = members.get().stream().map(MemberPod::new).filter(holds).findFirst();
-        if (cached.isPresent()) {
-            return cached;
-        }
-        return client.pods().inNamespace(namespace()).withLabel(MemberPod.LEASE, leaseId).list().getItems().stream()
-                .map(MemberPod::new).filter(holds).findFirst();
+        List<Pod> cached = members.leasedTo(token.get());
+        List<Pod> pods = cached.isEmpty() ? fromWatchCache(MemberPod.LEASE, token.get()) : cached;
+        return pods.stream().map(MemberPod::new).filter(holds(token.get())).findFirst();
+    }
+
+    /**
+     * This pool's pods with a label the informer has not shown yet (a lease claimed through another replica a
+     * moment ago, or no such lease): one LIST served from the API server's watch cache (resourceVersion 0), not a
+     * quorum read from etcd. The live read before acting ({@link #current}) makes up for the cache's lag.
+     */
+    private List<Pod> fromWatchCache(String label, String value) {
+        return client.pods().inNamespace(namespace())
+                .withLabels(Map.of(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE, Labels.POOL, name(), label, value))
+                .list(new ListOptionsBuilder().withResourceVersion("0").build()).getItems();
     }
 
     private LeaseNotActiveException ended(String leaseId) {
@@ -517,7 +557,7 @@ public final class ClusterPool implements Pool {
         for (MemberState st : MemberState.values()) {
             counts.put(st, 0);
         }
-        List<MemberInfo> infos = members.get().stream().map(MemberPod::new)
+        List<MemberInfo> infos = members.all().stream().map(MemberPod::new)
                 .sorted(Comparator.comparing(MemberPod::name))
                 .map(m -> {
                     MemberState state = MemberSnapshots.state(m);
@@ -571,7 +611,8 @@ public final class ClusterPool implements Pool {
 
     /** A caller waiting for a member. */
     private static final class Waiter {
-        final String leaseId;
+        /** The random part of the lease id, written on the claimed pod. */
+        final String token;
         final Duration ttl;
         final CompletableFuture<Pod> claimed = new CompletableFuture<>();
         /** The dispatcher looked for a pod for this caller at least once. */
@@ -579,8 +620,8 @@ public final class ClusterPool implements Pool {
         /** Served by the first attempt, without waiting for a member to start or be cleaned. */
         volatile boolean warm = true;
 
-        Waiter(String leaseId, Duration ttl) {
-            this.leaseId = leaseId;
+        Waiter(String token, Duration ttl) {
+            this.token = token;
             this.ttl = ttl;
         }
     }

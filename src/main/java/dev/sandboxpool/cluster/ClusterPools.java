@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public class ClusterPools implements PoolRegistry, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterPools.class);
     private static final String BY_POOL = "pool";
+    private static final String BY_LEASE = "lease";
+    private static final String BY_ENDED_LEASE = "ended-lease";
 
     private final KubernetesClient client;
     private final List<String> namespaces;
@@ -79,8 +81,10 @@ public class ClusterPools implements PoolRegistry, AutoCloseable {
         for (String ns : scopes) {
             var pods = (ns.isEmpty() ? client.pods().inAnyNamespace() : client.pods().inNamespace(ns))
                     .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).runnableInformer(0);
-            pods.addIndexers(Map.of(BY_POOL, p -> List.of(key(p.getMetadata().getNamespace(),
-                    new MemberPod(p).pool()))));
+            pods.addIndexers(Map.of(
+                    BY_POOL, p -> List.of(key(p.getMetadata().getNamespace(), new MemberPod(p).pool())),
+                    BY_LEASE, p -> labelKey(p, MemberPod.LEASE),
+                    BY_ENDED_LEASE, p -> labelKey(p, MemberPod.ENDED_LEASE)));
             pods.addEventHandler(handler(this::podChanged, this::podChanged));
             podInformers.put(ns, pods);
             pods.start();
@@ -133,9 +137,24 @@ public class ClusterPools implements PoolRegistry, AutoCloseable {
         String ns = resource.getMetadata().getNamespace();
         String name = resource.getMetadata().getName();
         var pods = podInformers.getOrDefault(ns, podInformers.get(""));
-        ClusterPool pool = new ClusterPool(resource, settings, client, () -> pods.getIndexer().byIndex(BY_POOL, key),
-                clock, replica, events, Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("pool-" + name)),
-                cleaners).start();
+        MemberCache members = new MemberCache() {
+            @Override
+            public List<Pod> all() {
+                return pods.getIndexer().byIndex(BY_POOL, key);
+            }
+
+            @Override
+            public List<Pod> leasedTo(String token) {
+                return pods.getIndexer().byIndex(BY_LEASE, key + "/" + token);
+            }
+
+            @Override
+            public List<Pod> endedLease(String token) {
+                return pods.getIndexer().byIndex(BY_ENDED_LEASE, key + "/" + token);
+            }
+        };
+        ClusterPool pool = new ClusterPool(resource, settings, client, members, clock, replica, events,
+                Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("pool-" + name)), cleaners).start();
         pools.put(key, pool);
         log.info("pool {}: served (image {}, minSize {}, maxSize {})", key, settings.image(), settings.minSize(),
                 settings.maxSize());
@@ -154,6 +173,14 @@ public class ClusterPools implements PoolRegistry, AutoCloseable {
         if (pool != null) {
             pool.membersChanged();
         }
+    }
+
+    /** {@code <namespace>/<pool>/<label value>}, for pods that have the label. */
+    private static List<String> labelKey(Pod p, String label) {
+        Map<String, String> labels = p.getMetadata().getLabels();
+        String value = labels == null ? null : labels.get(label);
+        return value == null ? List.of()
+                : List.of(key(p.getMetadata().getNamespace(), new MemberPod(p).pool()) + "/" + value);
     }
 
     private static String key(String namespace, String name) {

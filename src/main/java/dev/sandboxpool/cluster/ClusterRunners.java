@@ -46,17 +46,24 @@ final class ClusterRunners implements AutoCloseable {
     }
 
     /**
+     * A runner for an execution. {@code fresh}: opened for it, so it may have started after a clean-up that began
+     * before; one held from earlier was there when any later clean-up ran, and was ended by it.
+     */
+    record Attached(Runner runner, boolean fresh) {
+    }
+
+    /**
      * The runner for an execution under {@code lease} on {@code pod}: the held one, or a new one when there is none or
      * a clean-up ended it.
      *
      * @throws BackendException when the runner that served this lease is gone (user code killed it), or a new one
      *     cannot be started
      */
-    Runner forExecution(String pod, String lease) {
+    Attached forExecution(String pod, String lease) {
         Held h = held.get(pod);
         if (h != null && lease.equals(h.lease)) {
             if (h.session.alive()) {
-                return h.session;
+                return new Attached(h.session, false);
             }
             held.remove(pod, h);
             if (!h.session.streamBroke()) {
@@ -71,7 +78,7 @@ final class ClusterRunners implements AutoCloseable {
         // before its stream's end reached us. A ping (no user code) tells, instead of a failed execution.
         if (h != null && h.session.alive() && h.session.ping().isEmpty()) {
             h.lease = lease;
-            return h.session;
+            return new Attached(h.session, false);
         }
         if (h != null) {
             held.remove(pod, h);
@@ -79,13 +86,13 @@ final class ClusterRunners implements AutoCloseable {
         }
         Optional<RunnerSession> opened = RunnerSession.open(backend, pod);
         if (opened.isEmpty()) {
-            return new ExecRunner(backend, pod);
+            return new Attached(new ExecRunner(backend, pod), true);
         }
         Held replaced = held.put(pod, new Held(opened.get(), lease));
         if (replaced != null) {
             replaced.session.close();
         }
-        return opened.get();
+        return new Attached(opened.get(), true);
     }
 
     /** Whether the runner that served {@code lease} on {@code pod} ended during it: the sandbox is damaged. */

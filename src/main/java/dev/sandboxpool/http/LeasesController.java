@@ -29,8 +29,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Leases: one sandbox for several executions, for the caller alone, until released or expired. Leases are found by
- * id across all pools, so callers keep only the id.
+ * Leases: one sandbox for several executions, for the caller alone, until released or expired. A lease id names its
+ * pool ({@link dev.sandboxpool.pool.LeaseIds}), so callers keep only the id and a call asks only that pool.
  *
  * <p>Threads: a local pool answers lease calls from memory in microseconds, so they run on the event loop (a hop to
  * the blocking executor and back would cost more than the call); acquiring moves there only when it has to wait.
@@ -108,8 +108,8 @@ public class LeasesController {
 
     /** Runs a lease call here when the lease's pool never blocks on it, else on the blocking executor. */
     private <T> CompletableFuture<T> call(String leaseId, Function<Pool, T> action) {
-        boolean anyBlocks = pools.all().stream().anyMatch(Pool::leaseCallsBlock);
-        if (anyBlocks) {
+        boolean blocks = pools.poolOfLease(leaseId).map(Pool::leaseCallsBlock).orElse(false);
+        if (blocks) {
             return onBlocking(() -> action.apply(poolOf(leaseId)));
         }
         try {
@@ -131,18 +131,18 @@ public class LeasesController {
         return result;
     }
 
-    /** The pool holding the lease; a lease no pool knows is 404 (or 410 when a pool knows it ended). */
+    /**
+     * The pool the lease id names, while it holds the lease: 404 when the id names no pool or the pool does not know
+     * the lease, 410 when the pool knows it ended.
+     */
     private Pool poolOf(String leaseId) {
-        for (Pool p : pools.all()) {
-            if (p.lease(leaseId).isPresent()) {
-                return p;
-            }
+        Pool p = pools.poolOfLease(leaseId).orElseThrow(() -> new LeaseNotActiveException(leaseId));
+        if (p.lease(leaseId).isPresent()) {
+            return p;
         }
-        for (Pool p : pools.all()) {
-            Optional<String> why = p.whyEnded(leaseId);
-            if (why.isPresent()) {
-                throw new LeaseExpiredException(leaseId, why.get());
-            }
+        Optional<String> why = p.whyEnded(leaseId);
+        if (why.isPresent()) {
+            throw new LeaseExpiredException(leaseId, why.get());
         }
         throw new LeaseNotActiveException(leaseId);
     }

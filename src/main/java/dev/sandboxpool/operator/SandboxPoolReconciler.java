@@ -74,6 +74,11 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
     private static final Logger log = LoggerFactory.getLogger(SandboxPoolReconciler.class);
     /** A clean-up (three attempts of 15 s at most) that has not ended by then was abandoned by its process. */
     static final Duration CLEANING_DEADLINE = Duration.ofMinutes(2);
+    /**
+     * A pod still Terminating this long past its deletionTimestamp and grace period is on a lost node: it no longer
+     * counts against maxSize (it would for as long as the node stays lost), only as terminating in the status.
+     */
+    static final Duration STUCK_TERMINATING_MARGIN = Duration.ofMinutes(1);
 
     private final KubernetesClient client;
     private final Clock clock;
@@ -146,10 +151,11 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
 
         Members members = new Members(pool, s, pods, now);
         members.housekeep();
-        List<MemberSnapshot> snapshots = snapshots(pods, s.probeFailureThreshold());
+        List<MemberSnapshot> holdingCapacity = snapshots(pods, s.probeFailureThreshold()).stream()
+                .filter(m -> !stuckTerminating(pods.get(m.id()), now)).toList();
         int waiters = Demand.waiting(pool, now);
         StartBackoff backoff = backoff(pool);
-        Plan plan = planner.plan(s, snapshots, waiters, now, backoff.notBefore());
+        Plan plan = planner.plan(s, holdingCapacity, waiters, now, backoff.notBefore());
         plan.retire().forEach(members::retire);
         members.create(plan.create());
 
@@ -221,6 +227,10 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
 
     private static List<MemberSnapshot> snapshots(Map<String, Pod> pods, int probeFailureThreshold) {
         return pods.values().stream().map(p -> MemberSnapshots.of(new MemberPod(p), probeFailureThreshold)).toList();
+    }
+
+    private static boolean stuckTerminating(Pod pod, Instant now) {
+        return pod != null && new MemberPod(pod).stuckTerminating(now, STUCK_TERMINATING_MARGIN);
     }
 
     private static String who(SandboxPool pool) {

@@ -7,5 +7,13 @@ import java.util.Optional;
 public interface PoolRegistry {
     Optional<Pool> find(String name);
 
+    /**
+     * The pool a lease id names (see {@link LeaseIds}), found without asking any pool; whether that pool holds the
+     * lease is the pool's to say.
+     */
+    default Optional<Pool> poolOfLease(String leaseId) {
+        return LeaseIds.pool(leaseId).flatMap(this::find);
+    }
+
     Collection<Pool> all();
 }

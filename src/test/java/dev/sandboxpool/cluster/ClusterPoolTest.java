@@ -13,6 +13,7 @@ import dev.sandboxpool.cluster.testing.MockCluster;
 import dev.sandboxpool.execution.ExecutionRequest;
 import dev.sandboxpool.execution.ExecutionResult;
 import dev.sandboxpool.pool.Lease;
+import dev.sandboxpool.pool.LeaseIds;
 import dev.sandboxpool.pool.LeaseNotActiveException;
 import dev.sandboxpool.pool.NoSandboxAvailableException;
 import dev.sandboxpool.pool.Pool;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -82,8 +84,56 @@ class ClusterPoolTest {
         for (Lease lease : leases) {
             MemberPod pod = new MemberPod(h.pod(lease.sandbox()));
             assertThat(pod.state()).isEqualTo(PodState.LEASED);
-            assertThat(pod.leaseId()).contains(lease.id());
+            // the pod carries the id's token (the whole id can be longer than a label value may be)
+            assertThat(pod.leaseId()).isEqualTo(LeaseIds.token(lease.id(), MockCluster.NAMESPACE + ".python"));
         }
+    }
+
+    @Test
+    void claimWhoseAnswerWasLostIsRecognisedAsOwnAndNoSecondPodIsClaimed() {
+        h.createPool("python", MockCluster.spec(2, 2));
+        h.awaitReady("python", 2);
+        Pool pool = pool(h.replica("api-a"), "python");
+        h.cluster.loseTheAnswerToNext(MockCluster.podUpdateContaining("\"sandboxpool.dev/state\":\"leased\""));
+
+        Lease lease = pool.acquire(Duration.ofSeconds(10), TTL);
+
+        assertThat(h.pods("python")).filteredOn(p -> p.state() == PodState.LEASED).extracting(MemberPod::name)
+                .containsExactly(lease.sandbox());
+        assertThat(h.idlePods("python")).hasSize(1);
+        assertThat(pool.execute(lease.id(), ExecutionRequest.of("print('mine')", Duration.ofSeconds(10))).stdout())
+                .isEqualTo("mine\n");
+    }
+
+    @Test
+    void executionStillOpeningItsRunnerWhenItsLeaseIsReleasedRunsNoCodeAfterTheCleanUp() throws Exception {
+        h.createPool("python", MockCluster.spec(1, 1));
+        h.awaitReady("python", 1);
+        Pool pool = pool(h.replica("api-a"), "python");
+        Lease lease = pool.acquire(Duration.ofSeconds(5), TTL);
+        CompletableFuture<Void> runnerStarts = h.exec().holdRunnersOf(lease.sandbox());
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        Future<ExecutionResult> execution = callers.submit(() -> pool.execute(lease.id(),
+                ExecutionRequest.of("open('left-by-the-old-tenant', 'w').write('x')", Duration.ofSeconds(10))));
+        await().atMost(ClusterHarness.WAIT).until(() -> h.exec().runnerStreamsOpenedTo(lease.sandbox()) == 1);
+
+        Future<?> release = callers.submit(() -> pool.release(lease.id()));
+        // a release that does not wait for the execution cleans the pod in this time, before the runner is up
+        await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> true);
+        runnerStarts.complete(null);
+        try {
+            execution.get();
+        } catch (ExecutionException e) {
+            // refused because the lease ended first: also safe, nothing ran
+            assertThat(e.getCause()).isInstanceOf(LeaseNotActiveException.class);
+        }
+        release.get();
+        callers.shutdown();
+
+        await().atMost(ClusterHarness.WAIT).until(() -> h.idlePods("python").size() == 1);
+        Lease next = pool.acquire(Duration.ofSeconds(5), TTL);
+        assertThat(pool.execute(next.id(), ExecutionRequest.of("import os; print(os.listdir('.'))",
+                Duration.ofSeconds(10))).stdout()).isEqualTo("[]\n");
     }
 
     @Test
@@ -347,6 +397,57 @@ class ClusterPoolTest {
             assertThat(stats.members()).hasSize(2);
             assertThat(stats.conditions()).anySatisfy(c -> assertThat(c.getType()).isEqualTo("Ready"));
         });
+    }
+
+    @Test
+    void leaseOfOnePoolIsNeverServedByAnotherPoolInTheSameNamespace() {
+        h.createPool("a", MockCluster.spec(1, 1));
+        h.createPool("b", MockCluster.spec(1, 1));
+        h.awaitReady("a", 1);
+        h.awaitReady("b", 1);
+        ClusterPools replica = h.replica("api-a");
+        Pool a = pool(replica, "a");
+        Pool b = pool(replica, "b");
+        Lease ofB = b.acquire(Duration.ofSeconds(5), TTL);
+
+        assertThat(a.lease(ofB.id())).isEmpty();
+        assertThatThrownBy(() -> a.execute(ofB.id(), ExecutionRequest.of("print(1)", Duration.ofSeconds(5))))
+                .isInstanceOf(LeaseNotActiveException.class);
+        assertThatThrownBy(() -> a.release(ofB.id())).isInstanceOf(LeaseNotActiveException.class);
+        MemberPod held = new MemberPod(h.pod(ofB.sandbox()));
+        assertThat(held.state()).isEqualTo(PodState.LEASED);
+        assertThat(held.uses()).isEqualTo(1);
+        // the id names its pool: the API finds the pool without asking each one
+        assertThat(replica.poolOfLease(ofB.id())).containsSame(b);
+        assertThat(b.lease(ofB.id())).isPresent();
+    }
+
+    @Test
+    void leaseCallsFindTheirPodInTheCacheAndNeverListFromEtcd() {
+        h.createPool("python", MockCluster.spec(1, 1));
+        h.awaitReady("python", 1);
+        Pool pool = pool(h.replica("api-a"), "python");
+        Lease lease = pool.acquire(Duration.ofSeconds(5), TTL);
+        await().atMost(ClusterHarness.WAIT).until(() -> pool.stats().leased() == 1);
+        int before = podLists().size();
+
+        pool.lease(lease.id());
+        pool.renew(lease.id(), TTL);
+        pool.execute(lease.id(), ExecutionRequest.of("print(1)", Duration.ofSeconds(10)));
+        pool.release(lease.id());
+        String unknown = lease.id().substring(0, lease.id().length() - 4) + "0000";
+        assertThat(pool.lease(unknown)).isEmpty();
+        assertThat(pool.whyEnded(unknown)).isEmpty();
+
+        // only the unknown id missed the cache, and its look-ups were answered by the API server's watch cache
+        assertThat(podLists().subList(before, podLists().size()))
+                .allSatisfy(list -> assertThat(list.path()).contains("resourceVersion=0"))
+                .hasSizeLessThanOrEqualTo(3);
+    }
+
+    private List<MockCluster.Sent> podLists() {
+        return h.cluster.sent(s -> s.method().equals("GET") && s.path().startsWith("/api/v1/namespaces/test/pods?")
+                && s.path().contains("labelSelector") && !s.path().contains("watch=true"));
     }
 
     @Test

@@ -101,6 +101,27 @@ class SandboxPoolReconcilerTest {
     }
 
     @Test
+    void podStuckTerminatingOnALostNodeStopsCountingAgainstMaxSizeAfterItsGracePeriod() {
+        h.createPool("python", MockCluster.spec(2, 2));
+        h.awaitReady("python", 2);
+        String lost = h.pods("python").get(0).name();
+
+        h.kubelet.loseNodeOf(lost);
+
+        // within its grace period it is going away as usual, and still holds its place
+        await().atMost(ClusterHarness.WAIT).until(() -> h.pod(lost).getMetadata().getDeletionTimestamp() != null);
+        await().during(Duration.ofSeconds(1)).atMost(ClusterHarness.WAIT).until(() -> h.pods("python").size() == 2);
+        h.clock.advance(Duration.ofMinutes(2));
+        await().atMost(ClusterHarness.WAIT).untilAsserted(() -> {
+            assertThat(h.idlePods("python")).hasSize(2);
+            assertThat(h.pods("python")).hasSize(3).extracting(MemberPod::name).contains(lost);
+            assertThat(h.pool("python").getStatus().getReplicas()).isEqualTo(2);
+            assertThat(h.condition("python", Condition.TYPE_PROGRESSING)).hasValueSatisfying(c ->
+                    assertThat(c.getMessage()).contains("1 terminating"));
+        });
+    }
+
+    @Test
     void evictedPodIsDeletedAndReplaced() {
         h.createPool("python", MockCluster.spec(2, 3));
         h.awaitReady("python", 2);

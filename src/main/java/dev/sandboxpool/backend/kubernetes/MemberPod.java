@@ -4,6 +4,7 @@ import dev.sandboxpool.backend.Labels;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
@@ -34,6 +35,12 @@ public record MemberPod(Pod pod) {
     public static final String DAMAGED = "sandboxpool.dev/damaged";
     /** Why the lease in {@link #ENDED_LEASE} ended. */
     public static final String ENDED_WHY = "sandboxpool.dev/ended-why";
+
+    /**
+     * The nonce of the last compare-and-set write ({@link PodCas}), so a writer whose answer was lost recognises its
+     * own write when it reads the pod again.
+     */
+    public static final String WRITE = "sandboxpool.dev/write";
 
     public static final String CONTAINER = "sandbox";
 
@@ -83,6 +90,10 @@ public record MemberPod(Pod pod) {
         return v == null || !v.matches("[0-9]{1,9}") ? 0 : Integer.parseInt(v);
     }
 
+    public String writeNonce() {
+        return annotation(WRITE);
+    }
+
     public boolean damaged() {
         return "true".equals(annotation(DAMAGED));
     }
@@ -100,6 +111,24 @@ public record MemberPod(Pod pod) {
     /** Being deleted, or its container ended: it will never serve again. */
     public boolean gone() {
         return pod.getMetadata().getDeletionTimestamp() != null || ended();
+    }
+
+    /**
+     * Being deleted for longer than its grace period and {@code margin} past its deletionTimestamp (which the API
+     * server sets to the deletion request plus the grace period): its kubelet does not confirm the deletion (a lost
+     * node), and the pod may stay Terminating for as long as the node is gone. Its sandbox serves nobody.
+     */
+    public boolean stuckTerminating(Instant now, Duration margin) {
+        Optional<Instant> deletion = parse(pod.getMetadata().getDeletionTimestamp());
+        if (deletion.isEmpty()) {
+            return false;
+        }
+        Long grace = pod.getMetadata().getDeletionGracePeriodSeconds();
+        if (grace == null && pod.getSpec() != null) {
+            grace = pod.getSpec().getTerminationGracePeriodSeconds();
+        }
+        Duration graceTime = Duration.ofSeconds(grace == null ? 30 : grace);
+        return !deletion.get().plus(graceTime).plus(margin).isAfter(now);
     }
 
     /** Failed (evicted, killed, out of memory) or Succeeded (its init process exited). */

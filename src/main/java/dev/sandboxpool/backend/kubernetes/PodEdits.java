@@ -68,6 +68,11 @@ public final class PodEdits {
         return new PodBuilder(pod).editMetadata().withLabels(l).withAnnotations(a).endMetadata().build();
     }
 
+    /** Marks a write with its nonce, so its writer knows it again when the answer to it was lost. */
+    static Pod stamp(Pod pod, String nonce) {
+        return annotate(pod, MemberPod.WRITE, nonce);
+    }
+
     private static void dropLease(Map<String, String> labels) {
         labels.remove(LEASE);
     }

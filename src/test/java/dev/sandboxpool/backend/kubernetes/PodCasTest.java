@@ -51,6 +51,18 @@ class PodCasTest {
     }
 
     @Test
+    void releaseWhoseAnswerWasLostIsKnownAsWrittenNotAsTakenByAnother() {
+        PodCas cas = new PodCas(cluster.newClient());
+        Pod leased = cas.update(idle, MemberPod::claimable, p -> claim(p, "lease-a")).orElseThrow();
+        cluster.loseTheAnswerToNext(MockCluster.podUpdateContaining("\"sandboxpool.dev/state\":\"cleaning\""));
+
+        Optional<Pod> cleaning = cas.update(leased, m -> m.leaseId().filter("lease-a"::equals).isPresent(),
+                p -> PodEdits.toCleaning(p, Instant.now()));
+
+        assertThat(cleaning).hasValueSatisfying(p -> assertThat(new MemberPod(p).state()).isEqualTo(PodState.CLEANING));
+    }
+
+    @Test
     void ofTwoClaimsOfTheSameVersionOnlyOneWins() {
         PodCas a = new PodCas(cluster.newClient());
         PodCas b = new PodCas(cluster.newClient());

@@ -52,6 +52,7 @@ public final class FakeExec {
     private final List<Session> sessions = new CopyOnWriteArrayList<>();
     private final Map<String, Path> workdirs = new ConcurrentHashMap<>();
     private final Set<String> dirtyPods = ConcurrentHashMap.newKeySet();
+    private final Map<String, CompletableFuture<Void>> heldRunners = new ConcurrentHashMap<>();
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "fake-exec");
         t.setDaemon(true);
@@ -132,6 +133,14 @@ public final class FakeExec {
                 s.closedByClient.join();
             }
         }
+    }
+
+    /**
+     * Persistent runners opened to {@code pod} from now on answer nothing (not even the ping that ends their opening)
+     * until the returned future is completed: a runner still starting, as on a slow node.
+     */
+    public CompletableFuture<Void> holdRunnersOf(String pod) {
+        return heldRunners.computeIfAbsent(pod, p -> new CompletableFuture<>());
     }
 
     /** Persistent runner streams opened so far, per pod. */
@@ -270,6 +279,10 @@ public final class FakeExec {
                 return;
             }
             if (serving()) {
+                CompletableFuture<Void> hold = heldRunners.get(pod);
+                if (hold != null) {
+                    hold.join();
+                }
                 for (byte[] request = takeFrame(); request != null; request = takeFrame()) {
                     answerRunner(request);
                 }

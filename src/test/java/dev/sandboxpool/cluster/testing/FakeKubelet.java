@@ -73,6 +73,17 @@ public final class FakeKubelet implements AutoCloseable {
         client.pods().inNamespace(MockCluster.NAMESPACE).withName(name).delete();
     }
 
+    /**
+     * Its node is lost: the pod is deleted, and nobody confirms the deletion (a finalizer stands in for the kubelet
+     * that would), so it stays Terminating with its deletionTimestamp.
+     */
+    public void loseNodeOf(String name) {
+        client.pods().inNamespace(MockCluster.NAMESPACE).withName(name)
+                .edit(p -> new PodBuilder(p).editMetadata().addToFinalizers("test.sandboxpool.dev/lost-node")
+                        .endMetadata().build());
+        client.pods().inNamespace(MockCluster.NAMESPACE).withName(name).delete();
+    }
+
     /** Its readiness probe (the pool's health command) starts failing. */
     public void makeUnready(String name) {
         setStatus(name, running(false));

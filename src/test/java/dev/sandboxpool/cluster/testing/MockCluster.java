@@ -48,6 +48,7 @@ public final class MockCluster implements AutoCloseable {
     private final List<KubernetesClient> clients = new ArrayList<>();
     private final KubernetesClient harness;
     private final KubernetesMixedDispatcher crud;
+    private final List<Predicate<RecordedRequest>> answersToLose = new CopyOnWriteArrayList<>();
 
     /** One request of a product client, with the status it got. */
     public record Sent(String method, String path, int status) {
@@ -64,6 +65,7 @@ public final class MockCluster implements AutoCloseable {
             public MockResponse dispatch(RecordedRequest request) {
                 MockResponse response = request.getPath().contains("/exec?") ? exec(request)
                         : request.getPath().startsWith(RULES_REVIEW) ? allowEverything()
+                        : loseAnswer(request) ? lost(crud.dispatch(request))
                         : crud.dispatch(request);
                 if (!HARNESS.equals(request.getHeader(ROLE_HEADER))) {
                     ApiCallLog.record(request.getMethod(), request.getPath());
@@ -87,6 +89,38 @@ public final class MockCluster implements AutoCloseable {
                 {"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectRulesReview","metadata":{},
                  "spec":{},"status":{"incomplete":false,"nonResourceRules":[],
                  "resourceRules":[{"verbs":["*"],"apiGroups":["*"],"resources":["*"]}]}}""");
+    }
+
+    /**
+     * The next request of the product that matches is carried out, and its answer lost on the way back: a 504, as a
+     * proxy's timeout after the API server wrote. The client cannot tell whether it was applied.
+     */
+    public void loseTheAnswerToNext(Predicate<RecordedRequest> matching) {
+        answersToLose.add(matching);
+    }
+
+    /** A product request to pods, written with PUT, whose body contains {@code text}. */
+    public static Predicate<RecordedRequest> podUpdateContaining(String text) {
+        return r -> "PUT".equals(r.getMethod()) && r.getPath().startsWith("/api/v1/namespaces/" + NAMESPACE + "/pods/")
+                && new String(r.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8).contains(text);
+    }
+
+    private boolean loseAnswer(RecordedRequest request) {
+        if (HARNESS.equals(request.getHeader(ROLE_HEADER))) {
+            return false;
+        }
+        for (Predicate<RecordedRequest> p : answersToLose) {
+            if (p.test(request) && answersToLose.remove(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static MockResponse lost(MockResponse applied) {
+        return new MockResponse().setResponseCode(504).setHeader("Content-Type", "application/json").setBody(
+                "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Timeout\","
+                        + "\"message\":\"the answer was lost (applied: " + applied.code() + ")\",\"code\":504}");
     }
 
     /** An exec into a pod the API server has; otherwise its 404, as a real API server answers. */

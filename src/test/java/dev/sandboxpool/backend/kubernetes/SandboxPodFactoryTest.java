@@ -125,7 +125,13 @@ class SandboxPodFactoryTest {
         spec.getResources().setMemory("512Mi");
         Container c = build(spec).getSpec().getContainers().get(0);
 
-        assertThat(c.getResources().getLimits()).isEqualTo(c.getResources().getRequests());
+        // memory and disk reserved in full; CPU at most 250m (one CPU per member did not fit beside the operator on
+        // a 2-CPU node, issue 11 item 4)
+        assertThat(c.getResources().getRequests().get("memory")).isEqualTo(c.getResources().getLimits().get("memory"));
+        assertThat(c.getResources().getRequests().get("ephemeral-storage"))
+                .isEqualTo(c.getResources().getLimits().get("ephemeral-storage"));
+        assertThat(Quantity.getAmountInBytes(c.getResources().getRequests().get("cpu")).doubleValue())
+                .isEqualTo(0.25);
         // nothing of a sandbox may fill the node's disk (issue 10: PID 1's log, 100 MB in 0.3 s)
         assertThat(c.getResources().getLimits().get("ephemeral-storage")).hasToString("64Mi");
         assertThat(Quantity.getAmountInBytes(c.getResources().getLimits().get("cpu")).doubleValue()).isEqualTo(0.5);

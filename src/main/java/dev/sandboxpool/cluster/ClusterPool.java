@@ -57,6 +57,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,6 +104,18 @@ public final class ClusterPool implements Pool {
     /** One execution per lease in this process; a release waits for it. */
     private final LeaseGates gates = new LeaseGates();
     private final AtomicLong executions = new AtomicLong();
+    /**
+     * Executions of each lease run through this process and not yet written on its pod: the write that ends the
+     * lease adds them to the pod's count. Bounded, least recently used first out, for leases that ended elsewhere
+     * (reclaimed by the operator, released through another replica): their counts here are lost.
+     */
+    private final Map<String, Long> unwrittenExecutions = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+                    return size() > 10_000;
+                }
+            });
     private final ClusterRunners runners;
 
     private volatile SandboxPool resource;
@@ -393,6 +406,7 @@ public final class ClusterPool implements Pool {
         try {
             MemberPod m = current(leaseId);
             executions.incrementAndGet();
+            unwrittenExecutions.merge(leaseId, 1L, Long::sum);
             ExecutionResult result;
             boolean damaged;
             boolean cleaned = false;
@@ -445,6 +459,8 @@ public final class ClusterPool implements Pool {
         try {
             releaseNow(leaseId, alreadyClean);
         } finally {
+            // written with the release, or lost with a lease that ended otherwise: never counted twice
+            unwrittenExecutions.remove(leaseId);
             gates.releaseEnded(leaseId);
         }
     }
@@ -457,8 +473,10 @@ public final class ClusterPool implements Pool {
         ReleaseDecision decision = planner.afterRelease(settings, snapshot, damaged, clock.instant());
         KubernetesBackend backend = new KubernetesBackend(client, resource, clock);
         MemberRecycler recycler = new MemberRecycler(backend, cas, clock);
+        long ran = unwrittenExecutions.getOrDefault(leaseId, 0L);
+        UnaryOperator<Pod> counted = p -> PodEdits.addExecutions(p, ran);
         if (!decision.recycle()) {
-            if (!recycler.retire(m.pod(), sameLease(leaseId))) {
+            if (!recycler.retire(m.pod(), sameLease(leaseId), counted)) {
                 throw ended(leaseId);
             }
             log.info("pool {}/{}: pod {} deleted after its lease ({}, {} uses)", namespace(), name(), m.name(),
@@ -466,11 +484,12 @@ public final class ClusterPool implements Pool {
             return;
         }
         if (alreadyClean) {
-            cas.update(m.pod(), sameLease(leaseId), p -> PodEdits.toIdle(p, clock.instant()))
+            cas.update(m.pod(), sameLease(leaseId), p -> counted.apply(PodEdits.toIdle(p, clock.instant())))
                     .orElseThrow(() -> ended(leaseId));
             return;
         }
-        Pod cleaning = cas.update(m.pod(), sameLease(leaseId), p -> PodEdits.toCleaning(p, clock.instant()))
+        Pod cleaning = cas.update(m.pod(), sameLease(leaseId),
+                        p -> counted.apply(PodEdits.toCleaning(p, clock.instant())))
                 .orElseThrow(() -> ended(leaseId));
         cleaners.execute(() -> {
             MemberRecycler.Outcome outcome = recycler.recycle(cleaning, runners.forCleanup(m.name(), leaseId));

@@ -73,8 +73,10 @@ final class PoolStatusBuilder {
         st.setObservedGeneration(generation);
         st.setReplicas(c.replicas());
         st.setReadyReplicas(c.get(MemberState.READY));
-        st.setLeasedReplicas(c.get(MemberState.LEASED));
-        st.setStartingReplicas(c.get(MemberState.STARTING) + c.get(MemberState.CLEANING));
+        // a member being cleaned after its lease is warm again in moments, not starting: counted with the leased
+        // ones, so a lease's release (leased, then cleaning) changes no count until the member is ready again
+        st.setLeasedReplicas(c.get(MemberState.LEASED) + c.get(MemberState.CLEANING));
+        st.setStartingReplicas(c.get(MemberState.STARTING));
         st.setSelector(SandboxPodFactory.memberSelector(pool));
         st.setConditions(conditions.stream().map(cond -> settled(cond, generation, previous)).toList());
         return st;

@@ -50,6 +50,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +80,11 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
      * counts against maxSize (it would for as long as the node stays lost), only as terminating in the status.
      */
     static final Duration STUCK_TERMINATING_MARGIN = Duration.ofMinutes(1);
+    /**
+     * A status write that only {@code executions} would change waits until this long after the pool's last status
+     * write here: a busy pool's count moves with every lease. Every other change is written at once, with the count.
+     */
+    static final Duration EXECUTIONS_WRITE_INTERVAL = Duration.ofSeconds(5);
 
     private final KubernetesClient client;
     private final Clock clock;
@@ -87,6 +93,9 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
     private final Duration resyncInterval;
     private final ExecutorService cleaners;
     private final Map<ResourceID, StartBackoff> backoffs = new ConcurrentHashMap<>();
+    private final ExecutionTally executions = new ExecutionTally();
+    /** When this process last wrote each pool's status, by {@code clock}. */
+    private final Map<ResourceID, Instant> statusWritten = new ConcurrentHashMap<>();
     private volatile InformerEventSource<Pod, SandboxPool> podEvents;
 
     /**
@@ -110,7 +119,17 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SandboxPool.class))
                 .withNamespacesInheritedFromController()
                 .build();
-        podEvents = new InformerEventSource<>(config, context);
+        podEvents = new InformerEventSource<>(config, context) {
+            @Override
+            public void onDelete(Pod pod, boolean finalStateUnknown) {
+                // the last state of the pod: the release that retired it may have added to its count
+                MemberPod m = new MemberPod(pod);
+                if (m.pool() != null) {
+                    executions.gone(new ResourceID(m.pool(), m.namespace()), m.name(), m.executions());
+                }
+                super.onDelete(pod, finalStateUnknown);
+            }
+        };
         return List.of(podEvents);
     }
 
@@ -132,6 +151,8 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
         dropFormerFinalizer(pool);
         // no clean-up callback without a finalizer: forget the back-off of pools that are gone here instead
         backoffs.keySet().removeIf(id -> context.getPrimaryCache().get(id).isEmpty());
+        statusWritten.keySet().removeIf(id -> context.getPrimaryCache().get(id).isEmpty());
+        executions.retainOnly(context.getPrimaryCache().keys().collect(Collectors.toSet()));
         Map<String, Pod> pods = new LinkedHashMap<>();
         context.getSecondaryResources(Pod.class).forEach(p -> pods.put(p.getMetadata().getName(), p));
         long generation = pool.getMetadata().getGeneration() == null ? 0 : pool.getMetadata().getGeneration();
@@ -146,7 +167,7 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
             if (!PoolStatusBuilder.same(status, pool.getStatus())) {
                 log.warn("{}: invalid spec, members are left as they are: {}", who, e.getMessage());
             }
-            return write(pool, status);
+            return write(pool, status, pods, now);
         }
 
         Members members = new Members(pool, s, pods, now);
@@ -163,17 +184,39 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
                 StartProblem.find(pods.values().stream().map(MemberPod::new).toList(), s.image()));
         SandboxPoolStatus status = PoolStatusBuilder.build(pool.getMetadata().getName(), generation, s,
                 snapshots(pods, s.probeFailureThreshold()), waiters, starts, pool.getStatus(), now);
-        return write(pool, status);
+        return write(pool, status, pods, now);
     }
 
     /**
      * The status patch (JOSDK computes a JSON patch between the cached pool and this one, so only changed fields
      * are sent). It carries no resourceVersion: only the operator, one leader at a time, writes status, so there is
      * no conflict to detect, and a stale cache is corrected by the next reconcile.
+     *
+     * <p>{@code executions} comes from the members' counts ({@link ExecutionTally}); a change of it alone is held
+     * back until {@link #EXECUTIONS_WRITE_INTERVAL} after the last write, and the pool reconciled again then.
      */
-    private UpdateControl<SandboxPool> write(SandboxPool pool, SandboxPoolStatus status) {
+    private UpdateControl<SandboxPool> write(SandboxPool pool, SandboxPoolStatus status, Map<String, Pod> pods,
+            Instant now) {
+        ResourceID id = ResourceID.fromResource(pool);
+        SandboxPoolStatus previous = pool.getStatus();
+        Map<String, Long> counts = new LinkedHashMap<>();
+        pods.values().forEach(p -> counts.put(p.getMetadata().getName(), new MemberPod(p).executions()));
+        long total = executions.observe(id, previous == null ? 0 : previous.getExecutions(), counts);
+        Duration next = resyncInterval;
+        status.setExecutions(total);
+        Instant lastWrite = statusWritten.get(id);
+        if (previous != null && total != previous.getExecutions() && lastWrite != null
+                && now.isBefore(lastWrite.plus(EXECUTIONS_WRITE_INTERVAL))) {
+            status.setExecutions(previous.getExecutions());
+            if (PoolStatusBuilder.same(status, previous)) {
+                Duration wait = Duration.between(now, lastWrite.plus(EXECUTIONS_WRITE_INTERVAL));
+                next = wait.compareTo(next) < 0 ? wait : next;
+            } else {
+                status.setExecutions(total);
+            }
+        }
         UpdateControl<SandboxPool> control;
-        if (PoolStatusBuilder.same(status, pool.getStatus())) {
+        if (PoolStatusBuilder.same(status, previous)) {
             control = UpdateControl.noUpdate();
         } else {
             SandboxPool patched = new SandboxPool();
@@ -181,8 +224,9 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
             patched.setSpec(pool.getSpec());
             patched.setStatus(status);
             control = UpdateControl.patchStatus(patched);
+            statusWritten.put(id, now);
         }
-        return control.rescheduleAfter(resyncInterval);
+        return control.rescheduleAfter(next);
     }
 
     /** A failed reconcile shows as Degraded=ReconcileError and is retried; conflicts are retried silently. */

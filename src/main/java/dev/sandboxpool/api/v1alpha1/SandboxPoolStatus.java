@@ -20,13 +20,13 @@ public class SandboxPoolStatus {
     @JsonPropertyDescription("Members warm and ready to be leased.")
     private int readyReplicas;
 
-    @JsonPropertyDescription("Members leased to an execution right now.")
+    @JsonPropertyDescription("Members leased right now, or being cleaned after their lease (ready again in moments).")
     private int leasedReplicas;
 
-    @JsonPropertyDescription("Members being created, probed or cleaned.")
+    @JsonPropertyDescription("Members being created or probed before their first lease.")
     private int startingReplicas;
 
-    @JsonPropertyDescription("Executions run since the pool started.")
+    @JsonPropertyDescription("Executions run in the pool's members, those gone included (written at most every 5 s when nothing else changes).")
     private long executions;
 
     @LabelSelector

@@ -31,6 +31,11 @@ public record MemberPod(Pod pod) {
     public static final String LEASE_HOLDER = "sandboxpool.dev/lease-holder";
     /** Leases this pod has served, for spec.reuse.maxUses. */
     public static final String USES = "sandboxpool.dev/uses";
+    /**
+     * Executions this pod has run, added to by the pod write that ends each lease (no write per execution); the
+     * operator sums them into the pool's {@code status.executions}.
+     */
+    public static final String EXECUTIONS = "sandboxpool.dev/executions";
     /** An execution left the sandbox in an unknown state: it is deleted, not recycled, when its lease ends. */
     public static final String DAMAGED = "sandboxpool.dev/damaged";
     /** Why the lease in {@link #ENDED_LEASE} ended. */
@@ -88,6 +93,11 @@ public record MemberPod(Pod pod) {
     public int uses() {
         String v = annotation(USES);
         return v == null || !v.matches("[0-9]{1,9}") ? 0 : Integer.parseInt(v);
+    }
+
+    public long executions() {
+        String v = annotation(EXECUTIONS);
+        return v == null || !v.matches("[0-9]{1,18}") ? 0 : Long.parseLong(v);
     }
 
     public String writeNonce() {

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +69,13 @@ public final class MemberRecycler {
      * @return false when the check failed: someone else changed the pod first
      */
     public boolean retire(Pod pod, Predicate<MemberPod> check) {
-        Optional<Pod> retiring = cas.update(pod, check, p -> PodEdits.toRetiring(p, clock.instant()));
+        return retire(pod, check, p -> p);
+    }
+
+    /** The same, with {@code alsoWrite} applied in the same write (say, the executions the ending lease ran). */
+    public boolean retire(Pod pod, Predicate<MemberPod> check, UnaryOperator<Pod> alsoWrite) {
+        Optional<Pod> retiring = cas.update(pod, check,
+                p -> alsoWrite.apply(PodEdits.toRetiring(p, clock.instant())));
         retiring.ifPresent(p -> backend.destroy(p.getMetadata().getName()));
         return retiring.isPresent();
     }

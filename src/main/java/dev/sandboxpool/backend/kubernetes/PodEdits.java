@@ -68,6 +68,17 @@ public final class PodEdits {
         return new PodBuilder(pod).editMetadata().withLabels(l).withAnnotations(a).endMetadata().build();
     }
 
+    /**
+     * Adds executions run under the lease that ends with this write to the pod's count ({@link MemberPod#EXECUTIONS}),
+     * so counting costs no write of its own.
+     */
+    public static Pod addExecutions(Pod pod, long executions) {
+        if (executions == 0) {
+            return pod;
+        }
+        return annotate(pod, MemberPod.EXECUTIONS, Long.toString(new MemberPod(pod).executions() + executions));
+    }
+
     /** Marks a write with its nonce, so its writer knows it again when the answer to it was lost. */
     static Pod stamp(Pod pod, String nonce) {
         return annotate(pod, MemberPod.WRITE, nonce);

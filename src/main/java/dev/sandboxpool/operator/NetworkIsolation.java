@@ -4,6 +4,7 @@ import dev.sandboxpool.api.v1alpha1.Condition;
 import dev.sandboxpool.api.v1alpha1.NetworkMode;
 import dev.sandboxpool.api.v1alpha1.SandboxPool;
 import dev.sandboxpool.backend.BackendException;
+import dev.sandboxpool.backend.ExecOutput;
 import dev.sandboxpool.backend.kubernetes.KubernetesBackend;
 import dev.sandboxpool.backend.kubernetes.MemberPod;
 import dev.sandboxpool.backend.kubernetes.MemberRecycler;
@@ -52,6 +53,8 @@ final class NetworkIsolation {
     private static final Logger log = LoggerFactory.getLogger(NetworkIsolation.class);
     /** How often a pool whose spec hash did not change is checked again. */
     static final Duration RECHECK = Duration.ofMinutes(5);
+    /** How soon a check that could not run or finish is tried again. */
+    static final Duration RETRY = Duration.ofSeconds(30);
 
     private final KubernetesClient client;
     private final Clock clock;
@@ -88,8 +91,12 @@ final class NetworkIsolation {
         return Optional.of(new Condition(c.getType(), c.getStatus(), c.getReason(), c.getMessage()));
     }
 
-    /** Starts a check in the background when one is due and an idle member of the current spec is there. */
-    void checkIfDue(SandboxPool pool, PoolSettings s, Collection<Pod> pods, KubernetesBackend backend, Instant now) {
+    /**
+     * Starts a check in the background when one is due, an idle member of the current spec is there and no caller
+     * waits for one (the check holds its member for a few seconds: it waits for a quiet moment instead).
+     */
+    void checkIfDue(SandboxPool pool, PoolSettings s, Collection<Pod> pods, int waiters, KubernetesBackend backend,
+            Instant now) {
         ResourceID id = ResourceID.fromResource(pool);
         if (s.network() == NetworkMode.Allowed) {
             results.remove(id);
@@ -97,10 +104,10 @@ final class NetworkIsolation {
         }
         Result r = results.get(id);
         boolean due = r == null || !r.uid().equals(pool.getMetadata().getUid())
-                || !r.specHash().equals(s.specHash()) || !r.checkedAt().plus(RECHECK).isAfter(now);
+                || !r.specHash().equals(s.specHash()) || !r.checkedAt().plus(again(r)).isAfter(now);
         Optional<MemberPod> member = pods.stream().map(MemberPod::new)
                 .filter(m -> m.claimable() && s.specHash().equals(m.specHash())).findFirst();
-        if (!due || member.isEmpty() || !running.add(id)) {
+        if (!due || waiters > 0 || member.isEmpty() || !running.add(id)) {
             return;
         }
         String who = "SandboxPool " + id.getNamespace().orElse("") + "/" + id.getName();
@@ -108,6 +115,10 @@ final class NetworkIsolation {
             executor.execute(() -> {
                 try {
                     check(id, who, pool.getMetadata().getUid(), s.specHash(), member.get(), backend);
+                } catch (RuntimeException e) {
+                    // the operator stopping (its client closed) or an API failure mid-check: a member left
+                    // cleaning is retired after the cleaning deadline, and the check runs again when due
+                    log.warn("{}: network check ended early: {}", who, e.toString());
                 } finally {
                     running.remove(id);
                 }
@@ -115,6 +126,10 @@ final class NetworkIsolation {
         } catch (RejectedExecutionException e) {
             running.remove(id); // the operator is stopping
         }
+    }
+
+    private static Duration again(Result r) {
+        return ClusterReasons.CHECK_FAILED.equals(r.condition().getReason()) ? RETRY : RECHECK;
     }
 
     /** Forgets pools that are gone. */
@@ -140,10 +155,13 @@ final class NetworkIsolation {
         List<Target> targets = targets(claimed.get());
         Condition condition;
         try {
-            condition = NetworkProbe.read(targets, backend.exec(member.name(), NetworkProbe.call(targets)))
+            ExecOutput out = backend.exec(member.name(), NetworkProbe.call(targets));
+            condition = NetworkProbe.read(targets, out)
                     .map(f -> outcome(member.name(), f))
                     .orElseGet(() -> new Condition(ClusterReasons.TYPE_NETWORK_ISOLATED, Condition.UNKNOWN,
-                            ClusterReasons.CHECK_FAILED, "the network check did not finish in pod " + member.name()));
+                            ClusterReasons.CHECK_FAILED, "the network check did not finish in pod " + member.name()
+                                    + " (exit " + out.exitCode() + (out.timedOut() ? ", timed out" : "")
+                                    + "); it is tried again in " + RETRY.toSeconds() + " s"));
         } catch (BackendException e) {
             condition = new Condition(ClusterReasons.TYPE_NETWORK_ISOLATED, Condition.UNKNOWN,
                     ClusterReasons.CHECK_FAILED, "the network check could not run in pod " + member.name() + ": "

@@ -176,7 +176,7 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
             networkPolicy.keep(pool, now, NetworkIsolation.RECHECK);
         }
         members.create(plan.create());
-        networkIsolation.checkIfDue(pool, s, pods.values(), members.backend, now);
+        networkIsolation.checkIfDue(pool, s, pods.values(), waiters, members.backend, now);
 
         var starts = new PoolStatusBuilder.Starts(backoff.failures(), backoff.lastError(),
                 StartProblem.find(pods.values().stream().map(MemberPod::new).toList(), s.image()));

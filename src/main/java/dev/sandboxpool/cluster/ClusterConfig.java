@@ -37,6 +37,31 @@ public class ClusterConfig {
     /** A member not Ready this long after creation is replaced, and creation backs off (pulls count). Default 5m. */
     private Duration memberStartupTimeout = Duration.ofMinutes(5);
 
+    /**
+     * Operator mode: this pod's IP (the chart sets it from the downward API). With {@link #getPort()} it is one of
+     * the addresses a {@code network: None} member must not reach in the network check. Default: empty, not tried.
+     */
+    private String podIp;
+
+    /** The port this process serves HTTP on (health, metrics; the API too in api mode). Default 8080. */
+    private int port = 8080;
+
+    public String getPodIp() {
+        return podIp;
+    }
+
+    public void setPodIp(String podIp) {
+        this.podIp = podIp;
+    }
+
+    public int getPort() {
+        return port;
+    }
+
+    public void setPort(int port) {
+        this.port = port;
+    }
+
     public List<String> getWatchNamespaces() {
         return watchNamespaces;
     }

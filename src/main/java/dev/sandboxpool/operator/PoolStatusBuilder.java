@@ -11,6 +11,7 @@ import dev.sandboxpool.spec.FieldError;
 import dev.sandboxpool.spec.InvalidSpecException;
 import dev.sandboxpool.spec.PoolSettings;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,13 @@ final class PoolStatusBuilder {
 
     static SandboxPoolStatus build(String pool, long generation, PoolSettings s, List<MemberSnapshot> members,
             int waiters, Starts starts, SandboxPoolStatus previous, Instant now) {
+        return build(pool, generation, s, members, waiters, starts, Optional.empty(), previous, now);
+    }
+
+    /** @param networkIsolated the NetworkIsolated condition ({@link NetworkIsolation}), when the pool has one */
+    static SandboxPoolStatus build(String pool, long generation, PoolSettings s, List<MemberSnapshot> members,
+            int waiters, Starts starts, Optional<Condition> networkIsolated, SandboxPoolStatus previous,
+            Instant now) {
         Counts c = Counts.of(members);
         int failures = starts.problem().isPresent() ? Math.max(1, starts.failures()) : starts.failures();
         String lastError = starts.problem().map(StartProblem::message).orElse(starts.lastError());
@@ -41,10 +49,11 @@ final class PoolStatusBuilder {
                 c.get(MemberState.LEASED), c.get(MemberState.CLEANING), c.get(MemberState.STARTING),
                 c.get(MemberState.TERMINATING), waiters, failures, lastError);
         boolean imagePull = starts.problem().map(StartProblem::imagePull).orElse(false);
-        List<Condition> conditions = new PoolConditions().update(inputs, now).stream()
+        List<Condition> conditions = new ArrayList<>(new PoolConditions().update(inputs, now).stream()
                 .map(cond -> imagePull && Condition.REASON_START_FAILING.equals(cond.getReason())
                         ? renamed(cond, ClusterReasons.IMAGE_PULL_FAILED) : cond)
-                .toList();
+                .toList());
+        networkIsolated.ifPresent(cond -> conditions.add(timed(cond, now)));
         return status(pool, generation, c, conditions, previous);
     }
 

@@ -7,8 +7,10 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,7 +56,7 @@ public final class SandboxPoolOperator {
             }
         });
         var reconciler = new SandboxPoolReconciler(client, clock, config.getMemberStartupTimeout(),
-                config.getResyncInterval(), cleaners);
+                config.getResyncInterval(), cleaners, operatorAddress(config));
         operator.<SandboxPool>register(reconciler, c -> {
             if (config.namespaces().isEmpty()) {
                 c.watchingAllNamespaces();
@@ -64,6 +66,12 @@ public final class SandboxPoolOperator {
             // demand annotations change no generation, and must still be seen; our status writes need no reconcile
             c.withGenerationAware(false).withOnUpdateFilter(SandboxPoolReconciler::worthReconciling);
         });
+    }
+
+    private static Optional<InetSocketAddress> operatorAddress(ClusterConfig config) {
+        String ip = config.getPodIp();
+        return ip == null || ip.isBlank() ? Optional.empty()
+                : Optional.of(InetSocketAddress.createUnresolved(ip.strip(), config.getPort()));
     }
 
     public static SandboxPoolOperator create(KubernetesClient client, ClusterConfig config, Clock clock) {

@@ -1,6 +1,7 @@
 package dev.sandboxpool.operator;
 
 import dev.sandboxpool.api.v1alpha1.Condition;
+import dev.sandboxpool.api.v1alpha1.NetworkMode;
 import dev.sandboxpool.api.v1alpha1.SandboxPool;
 import dev.sandboxpool.api.v1alpha1.SandboxPoolStatus;
 import dev.sandboxpool.backend.BackendException;
@@ -38,6 +39,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,6 +48,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Predicate;
@@ -96,19 +99,28 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
     private final ExecutionTally executions = new ExecutionTally();
     /** When this process last wrote each pool's status, by {@code clock}. */
     private final Map<ResourceID, Instant> statusWritten = new ConcurrentHashMap<>();
+    private final NetworkIsolation networkIsolation;
+    private final SandboxNetworkPolicy networkPolicy;
     private volatile InformerEventSource<Pod, SandboxPool> podEvents;
 
     /**
-     * @param cleaners runs the clean-up of reclaimed leases, off the reconcile threads
+     * @param cleaners runs the clean-up of reclaimed leases and the network checks, off the reconcile threads
+     * @param operatorAddress the operator's own pod IP and port, which members must not reach, when known
      */
     public SandboxPoolReconciler(KubernetesClient client, Clock clock, Duration memberStartupTimeout,
-            Duration resyncInterval, ExecutorService cleaners) {
+            Duration resyncInterval, ExecutorService cleaners, Optional<InetSocketAddress> operatorAddress) {
         this.client = client;
         this.clock = clock;
         this.planner = new Planner(memberStartupTimeout);
         this.startupTimeout = memberStartupTimeout;
         this.resyncInterval = resyncInterval;
         this.cleaners = cleaners;
+        List<NetworkProbe.Target> targets = new ArrayList<>();
+        NetworkProbe.apiServer(client.getConfiguration().getMasterUrl()).ifPresent(targets::add);
+        operatorAddress.ifPresent(a -> targets.add(new NetworkProbe.Target("operator", a.getHostString(),
+                a.getPort())));
+        this.networkIsolation = new NetworkIsolation(client, clock, cleaners, targets);
+        this.networkPolicy = new SandboxNetworkPolicy(client);
     }
 
     @Override
@@ -153,6 +165,8 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
         backoffs.keySet().removeIf(id -> context.getPrimaryCache().get(id).isEmpty());
         statusWritten.keySet().removeIf(id -> context.getPrimaryCache().get(id).isEmpty());
         executions.retainOnly(context.getPrimaryCache().keys().collect(Collectors.toSet()));
+        networkIsolation.retain(id -> context.getPrimaryCache().get(id).isPresent());
+        networkPolicy.retain(id -> context.getPrimaryCache().get(id).isPresent());
         Map<String, Pod> pods = new LinkedHashMap<>();
         context.getSecondaryResources(Pod.class).forEach(p -> pods.put(p.getMetadata().getName(), p));
         long generation = pool.getMetadata().getGeneration() == null ? 0 : pool.getMetadata().getGeneration();
@@ -178,12 +192,18 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
         StartBackoff backoff = backoff(pool);
         Plan plan = planner.plan(s, holdingCapacity, waiters, now, backoff.notBefore());
         plan.retire().forEach(members::retire);
+        if (s.network() == NetworkMode.None) {
+            // before the first member: none runs without its policy
+            networkPolicy.keep(pool, now, NetworkIsolation.RECHECK);
+        }
         members.create(plan.create());
+        networkIsolation.checkIfDue(pool, s, pods.values(), waiters, members.backend, now);
 
         var starts = new PoolStatusBuilder.Starts(backoff.failures(), backoff.lastError(),
                 StartProblem.find(pods.values().stream().map(MemberPod::new).toList(), s.image()));
         SandboxPoolStatus status = PoolStatusBuilder.build(pool.getMetadata().getName(), generation, s,
-                snapshots(pods, s.probeFailureThreshold()), waiters, starts, pool.getStatus(), now);
+                snapshots(pods, s.probeFailureThreshold()), waiters, starts, networkIsolation.condition(pool, s),
+                pool.getStatus(), now);
         return write(pool, status, pods, now);
     }
 

@@ -51,6 +51,15 @@ class OperatorDeploymentTest {
         assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxSurge()).isEqualTo(new IntOrString(1));
     }
 
+    /** The network check tries the operator's own address from inside network: None members. */
+    @Test
+    void theOperatorKnowsItsPodIpForTheNetworkCheck() {
+        Container operator = container(deployment(HelmChart.withDefaults().render()), "operator");
+
+        assertThat(env(operator, "SANDBOXPOOL_POD_IP"))
+                .map(e -> e.getValueFrom().getFieldRef().getFieldPath()).contains("status.podIP");
+    }
+
     @Test
     void withoutLeaderElectionStopsTheOldPodBeforeTheNewOneStarts() {
         Deployment deployment = deployment(HelmChart.withDefaults().set("leaderElection.enabled", false).render());

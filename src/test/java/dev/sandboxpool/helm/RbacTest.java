@@ -24,7 +24,8 @@ class RbacTest {
             "sandboxpool.dev/sandboxpools", List.of("get", "list", "watch", "patch"),
             "sandboxpool.dev/sandboxpools/status", List.of("patch"),
             "/pods", List.of("get", "list", "watch", "create", "delete", "update"),
-            "/pods/exec", List.of("create", "get"));
+            "/pods/exec", List.of("create", "get"),
+            "networking.k8s.io/networkpolicies", List.of("get", "create", "update"));
 
     private static List<PolicyRule> rules(List<HasMetadata> objects) {
         List<PolicyRule> rules = new ArrayList<>();
@@ -141,7 +142,7 @@ class RbacTest {
                         .containsPattern("(?m)^# (operator|api): ");
             }
         }
-        assertThat(lines).filteredOn(l -> l.stripLeading().startsWith("- apiGroups:")).hasSize(6);
+        assertThat(lines).filteredOn(l -> l.stripLeading().startsWith("- apiGroups:")).hasSize(7);
     }
 
     @Test

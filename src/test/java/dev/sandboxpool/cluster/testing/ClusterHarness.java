@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.sandboxpool.api.v1alpha1.Condition;
+import dev.sandboxpool.api.v1alpha1.NetworkMode;
 import dev.sandboxpool.api.v1alpha1.SandboxPool;
 import dev.sandboxpool.api.v1alpha1.SandboxPoolSpec;
 import dev.sandboxpool.backend.Labels;
@@ -27,6 +28,7 @@ import java.util.function.Consumer;
  */
 public final class ClusterHarness implements AutoCloseable {
     public static final Duration WAIT = Duration.ofSeconds(20);
+    private static final String NETWORK_ISOLATED = "NetworkIsolated";
 
     public final MockCluster cluster = new MockCluster();
     public final FakeKubelet kubelet = new FakeKubelet(cluster.harness());
@@ -91,12 +93,21 @@ public final class ClusterHarness implements AutoCloseable {
         return p.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
     }
 
-    /** Waits until the pool has {@code ready} idle members and no others, as status and pods say. */
+    /**
+     * Waits until the pool has {@code ready} idle members and no others, as status and pods say; for a
+     * {@code network: None} pool with members, also until its first network check is done (it holds a member for a
+     * moment, which a test must not race with).
+     */
     public void awaitReady(String pool, int ready) {
         await().atMost(WAIT).untilAsserted(() -> {
+            SandboxPool p = pool(pool);
+            if (ready > 0 && p.getSpec().getNetwork() == NetworkMode.None) {
+                assertThat(condition(pool, NETWORK_ISOLATED)).hasValueSatisfying(c ->
+                        assertThat(c.getReason()).isNotEqualTo("NotChecked"));
+            }
             assertThat(idlePods(pool)).hasSize(ready);
             assertThat(pods(pool)).hasSize(ready);
-            SandboxPool p = pool(pool);
+            p = pool(pool);
             assertThat(p.getStatus()).isNotNull();
             assertThat(p.getStatus().getReadyReplicas()).isEqualTo(ready);
             assertThat(p.getStatus().getReplicas()).isEqualTo(ready);

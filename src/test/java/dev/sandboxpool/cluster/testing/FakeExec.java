@@ -53,6 +53,7 @@ public final class FakeExec {
     private final Map<String, Path> workdirs = new ConcurrentHashMap<>();
     private final Set<String> dirtyPods = ConcurrentHashMap.newKeySet();
     private final Map<String, CompletableFuture<Void>> heldRunners = new ConcurrentHashMap<>();
+    private volatile boolean enforcesNetworkPolicy;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "fake-exec");
         t.setDaemon(true);
@@ -64,8 +65,13 @@ public final class FakeExec {
      * run as root on the test machine is every process there. So each command runs in its own PID namespace,
      * where kill(-1) reaches only that namespace, and dies with it.
      */
-    private static List<String> contained(List<String> command) {
+    private static List<String> contained(List<String> command, boolean ownNetwork) {
         List<String> wrapped = new ArrayList<>(CONTAIN);
+        if (ownNetwork) {
+            // a fresh network namespace, its loopback down: no address of this machine answers, as from a pod
+            // behind a deny-all NetworkPolicy that the network plugin enforces
+            wrapped.add(1, "--net");
+        }
         wrapped.addAll(command);
         return wrapped;
     }
@@ -74,21 +80,29 @@ public final class FakeExec {
      * A sandbox command as a process of this machine: the product's interpreter is the machine's python3 here, and
      * the runner is told it runs without the isolation it checks for in a sandbox (as root, from a readable file).
      */
-    private static ProcessBuilder local(List<String> command) {
+    private ProcessBuilder local(List<String> command) {
         String script = SandboxScripts.scriptOf(command);
         if (script == null) {
-            return new ProcessBuilder(contained(command));
+            return new ProcessBuilder(contained(command, enforcesNetworkPolicy));
         }
         List<String> local = new ArrayList<>(List.of("python3", "-I", "-c", script));
         local.addAll(SandboxScripts.argsOf(command));
-        ProcessBuilder b = new ProcessBuilder(contained(local));
+        ProcessBuilder b = new ProcessBuilder(contained(local, enforcesNetworkPolicy));
         b.environment().put("SANDBOXPOOL_TEST_UNISOLATED_RUNNER", "1");
         return b;
     }
 
+    /**
+     * From now on, sandbox commands run without this machine's network, as behind a network plugin that enforces
+     * NetworkPolicy; by default they share it, as with one that does not (the mock API server is reachable).
+     */
+    public void enforceNetworkPolicy(boolean enforce) {
+        enforcesNetworkPolicy = enforce;
+    }
+
     public FakeExec() {
         try {
-            Process probe = new ProcessBuilder(contained(List.of("sh", "-c", "test $PPID = 1"))).start();
+            Process probe = new ProcessBuilder(contained(List.of("sh", "-c", "test $PPID = 1"), false)).start();
             if (probe.waitFor() != 0) {
                 throw new IllegalStateException("FakeExec runs sandbox commands in their own PID namespace, and "
                         + "'unshare --pid --fork' does not give one here (exit " + probe.exitValue() + ")");

@@ -19,6 +19,13 @@ def log(text):
         f.write(text + "\n")
 
 
+# In a cluster every API replica keeps its own runner in a pod; one that has none opens a new one there. With this
+# set, the attacker first ends every runner of the sandbox (kill(-1) spares PID 1 and the caller), so that the next
+# replica to serve the lease has to start one while the attacker waits.
+KILL_RUNNERS_FIRST = False
+if KILL_RUNNERS_FIRST:
+    time.sleep(1)  # the execution that started this has answered by then
+    os.kill(-1, signal.SIGKILL)
 known = {p for p in os.listdir("/proc") if p.isdigit()}
 deadline = time.monotonic() + 60
 while time.monotonic() < deadline:
@@ -30,7 +37,8 @@ while time.monotonic() < deadline:
         except OSError:
             known.add(p)
             continue
-        if b"python3" not in cmd:  # not yet: an exec'd process starts as the runtime's helper, then execs
+        # the persistent runner (`... -c RUNNER serve`); not yet: an exec'd process starts as the runtime's helper
+        if not cmd.rstrip(b"\0").endswith(b"\0serve"):
             continue
         known.add(p)
         pid = int(p)

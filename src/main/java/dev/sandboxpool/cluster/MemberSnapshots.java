@@ -20,8 +20,9 @@ public final class MemberSnapshots {
         return new MemberSnapshot(m.name(), state, m.specHash(), m.createdAt(),
                 state == MemberState.READY ? m.stateSince() : null, m.uses(), null,
                 idleUnready ? probeFailureThreshold : 0,
-                // a clean-up is under way in some process: the planner starts nothing else on it
-                state == MemberState.CLEANING);
+                // a clean-up (or the operator's check) is under way in some process: the planner starts nothing
+                // else on it
+                state == MemberState.CLEANING || m.checking());
     }
 
     public static MemberState state(MemberPod m) {
@@ -32,7 +33,8 @@ public final class MemberSnapshots {
             case STARTING -> MemberState.STARTING;
             case IDLE -> MemberState.READY;
             case LEASED -> MemberState.LEASED;
-            case CLEANING -> MemberState.CLEANING;
+            // the operator's check holds an idle member for a moment: as warm as before, and counted so
+            case CLEANING -> m.checking() ? MemberState.READY : MemberState.CLEANING;
             case RETIRING -> MemberState.TERMINATING;
         };
     }

@@ -144,7 +144,7 @@ final class NetworkIsolation {
         Optional<Pod> claimed;
         try {
             claimed = cas.update(member.pod(), m -> m.claimable() && specHash.equals(m.specHash()),
-                    p -> PodEdits.toCleaning(p, clock.instant()));
+                    p -> PodEdits.toChecking(p, clock.instant()));
         } catch (KubernetesClientException e) {
             log.warn("{}: cannot claim pod {} for the network check: {}", who, member.name(), e.getMessage());
             return;

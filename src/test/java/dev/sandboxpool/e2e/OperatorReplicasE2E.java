@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sandboxpool.cluster.ClusterConfig;
 import dev.sandboxpool.testing.ApiClient;
+import dev.sandboxpool.testing.Attacks;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.time.Duration;
@@ -101,9 +102,13 @@ class OperatorReplicasE2E {
         }
     }
 
-    /** Issue 11 item 6 and "an operator restart mid-lease": the standby leads within seconds; the lease lives on. */
+    /**
+     * Issue 11 item 6 and "an operator restart mid-lease": the standby leads within seconds; the lease lives on. And
+     * issue 10 item 4 in a cluster: code of the lease waits, with every runner of the pod killed, for the runner the
+     * surviving replica must open to serve the lease, and tries to take it over; it cannot.
+     */
     @Test
-    void theLeaderHandsOverWhenItsPodIsDeletedAndALeaseSurvivesIt() {
+    void theLeaderHandsOverWhenItsPodIsDeletedAndALeaseSurvivesIt() throws InterruptedException {
         List<PortForward> open = new ArrayList<>();
         try {
             await("both operator pods Ready").atMost(Duration.ofMinutes(3)).until(() -> readyOperatorPods().size() == 2);
@@ -115,6 +120,13 @@ class OperatorReplicasE2E {
                     .findFirst().orElseThrow(() -> new AssertionError("no operator pod holds " + before));
             Pod standby = readyOperatorPods().stream().filter(p -> p != leaderPod
                     && !p.getMetadata().getName().equals(leaderPod.getMetadata().getName())).findFirst().orElseThrow();
+
+            ApiClient leaderApi = apiOf(leaderPod, open);
+            ApiClient.Reply planted = leaderApi.post("v1/leases/" + lease.text("id") + "/executions", "{\"code\": "
+                    + ApiClient.quote(Attacks.source("hijack_runner.py").replace("KILL_RUNNERS_FIRST = False",
+                    "KILL_RUNNERS_FIRST = True")) + "}");
+            assertThat(planted.status()).as("%s", planted.raw().body()).isEqualTo(200);
+            Thread.sleep(2000); // the attacker has ended every runner in the pod and watches for the next one
 
             long deleted = System.nanoTime();
             release.client().pods().inNamespace(release.namespace()).withName(leaderPod.getMetadata().getName())
@@ -131,7 +143,10 @@ class OperatorReplicasE2E {
             ApiClient.Reply ran = survivor.post("v1/leases/" + lease.text("id") + "/executions",
                     "{\"code\": \"print(6 * 7)\"}");
             assertThat(ran.status()).as("%s", ran.raw().body()).isEqualTo(200);
-            assertThat(ran.text("stdout")).isEqualTo("42\n");
+            assertThat(ran.text("stdout")).as("answered by the runner, not by the attacker").isEqualTo("42\n");
+            String attacker = survivor.post("v1/leases/" + lease.text("id") + "/executions", "{\"code\": "
+                    + ApiClient.quote("print(open('/tmp/hijack.log').read())") + "}").text("stdout");
+            assertThat(attacker).as("what the attacker managed").contains("blocked").doesNotContain("hijacked");
             assertThat(survivor.delete("v1/leases/" + lease.text("id")).status()).isEqualTo(204);
         } finally {
             open.forEach(PortForward::close);

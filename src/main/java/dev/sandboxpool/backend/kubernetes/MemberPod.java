@@ -47,6 +47,11 @@ public record MemberPod(Pod pod) {
      */
     public static final String WRITE = "sandboxpool.dev/write";
 
+    /**
+     * On a pod the operator took from idle to cleaning for a check of its own (the network check): it is as warm as
+     * an idle one and back in moments, so counts go on calling it ready; the next state change drops it.
+     */
+    public static final String CHECKING = "sandboxpool.dev/checking";
     public static final String CONTAINER = "sandbox";
 
     public String name() {
@@ -59,6 +64,11 @@ public record MemberPod(Pod pod) {
 
     public String resourceVersion() {
         return pod.getMetadata().getResourceVersion();
+    }
+
+    /** Taken out of idle for a moment by a check of the operator's, not by a lease (see {@link #CHECKING}). */
+    public boolean checking() {
+        return state() == PodState.CLEANING && annotation(CHECKING) != null;
     }
 
     public PodState state() {

@@ -49,6 +49,17 @@ public final class PodEdits {
         return edit(pod, PodState.CLEANING, now, PodEdits::dropLease, PodEdits::dropLeaseAnnotations);
     }
 
+    /**
+     * idle → cleaning for a check of the operator's (the network check): no lease can claim it meanwhile, and it is
+     * counted as ready, not cleaning (see {@link MemberPod#CHECKING}).
+     */
+    public static Pod toChecking(Pod pod, Instant now) {
+        return edit(pod, PodState.CLEANING, now, PodEdits::dropLease, a -> {
+            dropLeaseAnnotations(a);
+            a.put(MemberPod.CHECKING, "network");
+        });
+    }
+
     /** starting or cleaning → idle, or leased → idle when the runner cleaned before answering: free to be claimed. */
     public static Pod toIdle(Pod pod, Instant now) {
         return edit(pod, PodState.IDLE, now, PodEdits::dropLease, PodEdits::dropLeaseAnnotations);
@@ -91,6 +102,7 @@ public final class PodEdits {
     private static void dropLeaseAnnotations(Map<String, String> annotations) {
         annotations.remove(LEASE_EXPIRES_AT);
         annotations.remove(LEASE_HOLDER);
+        annotations.remove(MemberPod.CHECKING);
     }
 
     private static Pod edit(Pod pod, PodState state, Instant now, Consumer<Map<String, String>> labels,

@@ -23,6 +23,8 @@ class RbacTest {
     private static final Map<String, List<String>> CONTRACT = Map.of(
             "sandboxpool.dev/sandboxpools", List.of("get", "list", "watch", "patch"),
             "sandboxpool.dev/sandboxpools/status", List.of("patch"),
+            // pods owned with blockOwnerDeletion (issue 11 item 13): OwnerReferencesPermissionEnforcement asks for it
+            "sandboxpool.dev/sandboxpools/finalizers", List.of("update"),
             "/pods", List.of("get", "list", "watch", "create", "delete", "update"),
             "/pods/exec", List.of("create", "get"),
             "networking.k8s.io/networkpolicies", List.of("get", "create", "update"));
@@ -142,7 +144,7 @@ class RbacTest {
                         .containsPattern("(?m)^# (operator|api): ");
             }
         }
-        assertThat(lines).filteredOn(l -> l.stripLeading().startsWith("- apiGroups:")).hasSize(7);
+        assertThat(lines).filteredOn(l -> l.stripLeading().startsWith("- apiGroups:")).hasSize(8);
     }
 
     @Test

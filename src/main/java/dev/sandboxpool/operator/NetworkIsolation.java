@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The check never runs on a reconcile thread (it takes seconds): a reconcile only starts it on the clean-up
  * executor and reports the last result. It claims its member like a lease does, by compare-and-set from idle to
- * cleaning, so no lease API replica can claim the member while the probe runs (and if a replica claimed it first,
- * the check waits for the next reconcile). Afterwards the member is cleaned by the runner, as after a lease, and
+ * cleaning, marked as the operator's check (so counts go on calling it ready), so no lease API replica can claim the
+ * member while the probe runs (and if a replica claimed it first, the check waits for the next reconcile). Afterwards the member is cleaned by the runner, as after a lease, and
  * goes back to idle with its idle-since time unchanged (the check is no use, and does not reset its idle timeout);
  * a failed clean-up retires it. If the operator stops mid-check, the cleaning deadline retires the member.
  */

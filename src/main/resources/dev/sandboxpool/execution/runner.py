@@ -339,7 +339,9 @@ def run(req, raw):
             os.close(fd)
         raise ZygoteGone("the zygote did not answer")
     try:
-        os.write(req_w, raw)  # the child reads it while this writes; a child that is gone leaves EPIPE
+        pending_req = memoryview(raw)  # the child reads it while this writes; a child that is gone leaves EPIPE
+        while pending_req:
+            pending_req = pending_req[os.write(req_w, pending_req):]
     except BrokenPipeError:
         pass
     os.close(req_w)
@@ -359,9 +361,9 @@ def run(req, raw):
         sel.register(in_w, selectors.EVENT_WRITE)
     else:
         os.close(in_w)
-    timed_out = truncated = False
+    timed_out = truncated = zygote_lost = False
     drain_until = None
-    while not truncated:
+    while not truncated and not zygote_lost:
         now = time.monotonic()
         if now >= deadline:
             timed_out = True
@@ -374,7 +376,8 @@ def run(req, raw):
                 sel.unregister(fd)
                 status = recv_int(time.monotonic() + 5)
                 if status is None:
-                    break  # the zygote is gone: reported below
+                    zygote_lost = True  # reported below
+                    break
                 drain_until = time.monotonic() + 0.05
             elif fd in out:
                 chunk = os.read(fd, 65536)
@@ -402,7 +405,7 @@ def run(req, raw):
     kill_group(pid)
     if timed_out:
         kill_all_others()
-    if status is None and drain_until is None:
+    if status is None and drain_until is None and not zygote_lost:
         status = recv_int(time.monotonic() + 5)
     os.set_blocking(status_r, False)
     try:

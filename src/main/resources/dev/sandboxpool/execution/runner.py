@@ -538,7 +538,10 @@ def ipc_objects():
 def remove_ipc():
     """Removes every System V IPC object (nothing but the sandbox's own processes can have made one: the sandbox
     has a private IPC namespace, as containers and pods do). Files under /dev/shm and /dev/mqueue go with the dirs."""
-    for kind, ids in ipc_objects().items():
+    found = ipc_objects()
+    if not any(found.values()):
+        return None
+    for kind, ids in found.items():
         for ident in ids:
             if kind == "shm":
                 LIBC.shmctl(ident, IPC_RMID, None)

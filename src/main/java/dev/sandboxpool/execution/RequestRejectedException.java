@@ -5,20 +5,8 @@ package dev.sandboxpool.execution;
  * FIFO or a directory the lease made): the caller's to fix, and the sandbox is as the lease left it, not damaged.
  */
 public class RequestRejectedException extends RuntimeException {
-    private final String field;
-    private final String reason;
-
+    /** The message starts with the field, as every 400 of the API does. */
     public RequestRejectedException(String field, String reason) {
         super(field + ": " + reason);
-        this.field = field;
-        this.reason = reason;
-    }
-
-    public String field() {
-        return field;
-    }
-
-    public String reason() {
-        return reason;
     }
 }

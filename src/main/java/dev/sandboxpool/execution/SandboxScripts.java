@@ -66,11 +66,6 @@ public final class SandboxScripts {
         return python(RUNNER, List.of("serve"));
     }
 
-    /** The runner's source, as passed to the interpreter. */
-    public static String runnerSource() {
-        return RUNNER;
-    }
-
     private static String load(String name) {
         try (InputStream in = SandboxScripts.class.getResourceAsStream(name)) {
             if (in == null) {

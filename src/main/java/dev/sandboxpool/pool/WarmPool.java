@@ -209,7 +209,8 @@ public final class WarmPool implements Pool {
     private Lease newLease(Member m, long startedNanos, boolean warm, Duration ttl) {
         long waitedMs = (System.nanoTime() - startedNanos) / 1_000_000;
         Instant now = clock.instant();
-        Lease lease = new Lease(LeaseIds.of(name(), LeaseIds.newToken()), name(), m.label(), now, now.plus(ttl), waitedMs, warm);
+        Lease lease = new Lease(LeaseIds.of(name(), LeaseIds.newToken()), name(), m.label(), now, now.plus(ttl),
+                waitedMs, warm);
         leases.put(lease.id(), new ActiveLease(lease, m.id));
         events.acquired(name(), waitedMs, warm);
         log.debug("pool {}: lease {} on {} after {} ms ({})", name(), lease.id(), m.label(), waitedMs,

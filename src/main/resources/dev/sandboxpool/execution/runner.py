@@ -30,8 +30,8 @@ LIBC = ctypes.CDLL(None, use_errno=True)
 BORN_DUMPABLE = LIBC.prctl(3, 0, 0, 0, 0) != 0  # PR_GET_DUMPABLE
 LIBC.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
 
-import array, builtins, gc, io, json, linecache, os, resource, selectors, signal, socket, stat, struct, sys, time
-import traceback, types
+import array, builtins, errno, gc, io, json, linecache, os, resource, selectors, signal, socket, stat, struct, sys
+import time, traceback, types
 # (everything a child needs is imported here, once: children are forks and inherit it instead of importing it anew)
 
 MAXFD = 1024
@@ -140,7 +140,6 @@ def write_files(workdir, files):
             finally:
                 os.close(fd)
         except OSError as e:
-            import errno
             code = errno.errorcode.get(e.errno, "")
             raise Rejected("files." + name, FILE_ERRORS.get(code, "cannot be written in the sandbox: %s"
                                                             % os.strerror(e.errno)))

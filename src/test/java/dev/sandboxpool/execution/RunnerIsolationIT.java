@@ -149,7 +149,8 @@ class RunnerIsolationIT {
         // the runner of this jar, started with the image's ordinary python3: user code could have taken it over
         // while it started, so it must not pass for a runner
         var ping = RunnerProtocol.request("ping");
-        var out = backend.exec(sandbox.id(), new ExecCall(List.of("python3", "-I", "-c", SandboxScripts.runnerSource()),
+        String runner = SandboxScripts.scriptOf(SandboxScripts.runnerCommand());
+        var out = backend.exec(sandbox.id(), new ExecCall(List.of("python3", "-I", "-c", runner),
                 RunnerProtocol.frame(ping), T, 10_000));
 
         assertThat(RunnerProtocol.answerIn(out.stdoutText(), RunnerProtocol.nonce(ping))).contains("not isolated");

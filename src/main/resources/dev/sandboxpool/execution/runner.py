@@ -40,6 +40,7 @@ CHILD_STDIO = ()
 ADDRESS_SPACE = None
 ZYGOTE_PID = None
 ZYGOTE = None  # the runner's end of the socket to its zygote
+AHEAD = None  # the child forked ahead for the next execution (see fork_ahead)
 # Set only by the product's own test double of a cluster (FakeExec), which runs this script as root on the test
 # machine where no execute-only interpreter exists; nothing inside a sandbox can set a future runner's environment.
 UNCHECKED = os.environ.get("SANDBOXPOOL_TEST_UNISOLATED_RUNNER") == "1"
@@ -149,15 +150,13 @@ def write_files(workdir, files):
 
 
 def child(raw, stdin_r, out_w, err_w, status_w):
-    """In a child of the zygote: become the user's program. Never returns."""
+    """In a child of the zygote, once its request is read: become the user's program. Never returns."""
     code = 1
     try:
         req = json.loads(raw)
         del raw
-        os.setsid()
         fsize = int(req.get("maxFileBytes", 64 << 20))
         resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         # CPU time: a backstop behind the clock (the runner kills at the time limit, before this is reached)
         cpu = int(-(-float(req.get("timeoutSeconds", 60)) // 1)) + 1
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
@@ -230,7 +229,8 @@ def child(raw, stdin_r, out_w, err_w, status_w):
 # ---- the zygote ------------------------------------------------------------------------------------------------
 # It forks the children. It was forked from the runner before any request and never receives one: it gets the
 # child's descriptors (among them a pipe the request comes through, read by the child alone), forks, tells the
-# runner the child's pid, and the child's wait status when it ends.
+# runner the child's pid, and the child's wait status when it ends. The runner has the next child forked ahead,
+# while it waits for a request (see fork_ahead): the child then waits for its request on that pipe.
 
 def zygote(sock):
     while True:
@@ -244,6 +244,9 @@ def zygote(sock):
         if pid == 0:
             try:
                 sock.close()
+                # what needs no request is done while the request is not there yet
+                os.setsid()
+                resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
                 chunks = []
                 while True:
                     chunk = os.read(fds[0], 1 << 20)
@@ -268,6 +271,9 @@ def start_zygote():
     if pid == 0:
         try:
             ours.close()
+            # a runner that is gone ends the zygote when it reports; children start with the default, as a new
+            # process has it
+            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
             # the runner's stdin and stdout are its stream to the pool: the zygote and its children never hold them
             null = os.open(os.devnull, os.O_RDWR)
             for fd in (0, 1, 2):
@@ -312,10 +318,8 @@ class ZygoteGone(Exception):
 
 # ---- executions -----------------------------------------------------------------------------------------------
 
-def run(req, raw):
-    cap = int(req["maxOutputBytes"])
-    started = time.monotonic()
-    deadline = started + float(req["timeoutSeconds"])
+def spawn_child():
+    """A new child of the zygote, waiting for its request: (pid, request pipe, stdin, stdout, stderr, status)."""
     req_r, req_w = os.pipe()
     in_r, in_w = os.pipe()
     out_r, out_w = os.pipe()
@@ -337,6 +341,43 @@ def run(req, raw):
         for fd in (req_w, in_w, out_r, err_r, status_r):
             os.close(fd)
         raise ZygoteGone("the zygote did not answer")
+    return pid, req_w, in_w, out_r, err_r, status_r
+
+
+def fork_ahead():
+    """Has the next execution's child forked now, between requests, so that the fork is not in an execution's time.
+    Called only after a verified clean-up or an execution of the same lease: the child is forked from the zygote
+    and is as clean as one forked on demand. A clean-up kills it like any other process (see discard_ahead). When
+    the zygote cannot be reached, the next execution finds out and reports it."""
+    global AHEAD
+    if AHEAD is None and ZYGOTE is not None and zygote_alive():
+        try:
+            AHEAD = spawn_child()
+        except ZygoteGone:
+            AHEAD = None
+
+
+def discard_ahead():
+    """Forgets the child forked ahead once a clean-up killed it, and takes the wait status the zygote sends for it,
+    which would otherwise read as the end of the next execution."""
+    global AHEAD
+    if AHEAD is None:
+        return
+    pid, fds = AHEAD[0], AHEAD[1:]
+    AHEAD = None
+    for fd in fds:
+        os.close(fd)
+    if recv_int(time.monotonic() + 5) is None:
+        raise ZygoteGone("the zygote did not report the end of the child forked ahead (%d)" % pid)
+
+
+def run(req, raw):
+    global AHEAD
+    cap = int(req["maxOutputBytes"])
+    started = time.monotonic()
+    deadline = started + float(req["timeoutSeconds"])
+    child_fds, AHEAD = AHEAD or spawn_child(), None
+    pid, req_w, in_w, out_r, err_r, status_r = child_fds
     try:
         pending_req = memoryview(raw)  # the child reads it while this writes; a child that is gone leaves EPIPE
         while pending_req:
@@ -582,6 +623,7 @@ def clean(req):
         return {"clean": True}
     finally:
         resume(spared)
+        discard_ahead()
 
 
 def answer(raw, refusal):
@@ -636,7 +678,9 @@ def prepare_children():
 def main():
     refusal = isolation_failure()
     sys.setrecursionlimit(20000)  # deep directory trees left by user code
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # the stream to the pool is gone: nothing left to do
+    # A pipe to a child whose program ended is an EPIPE to handle, not the end of this runner (a program may leave
+    # most of a large stdin unread); the zygote puts the default back for itself and its children.
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     serve = sys.argv[1:] == ["serve"]
     if not refusal:
@@ -644,15 +688,22 @@ def main():
         # what exists now is never collected in a child: its pages stay shared after fork instead of being copied
         gc.freeze()
         start_zygote()
+        if serve:
+            fork_ahead()
     while True:
         raw = read_request(stdin)
         if raw is None:
             return
         nonce, result = answer(raw, refusal)
-        stdout.write((nonce + " " + json.dumps(result) + "\n").encode())
-        stdout.flush()
+        try:
+            stdout.write((nonce + " " + json.dumps(result) + "\n").encode())
+            stdout.flush()
+        except BrokenPipeError:
+            os._exit(0)  # the stream to the pool is gone: nothing left to do
         if not serve:
             return
+        if not refusal:
+            fork_ahead()
 
 
 main()

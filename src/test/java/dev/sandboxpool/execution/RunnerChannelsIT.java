@@ -111,6 +111,20 @@ class RunnerChannelsIT {
         }
     }
 
+    /** The rest of the stdin went to a pipe nobody reads any more: that once ended the runner by SIGPIPE. */
+    @ParameterizedTest
+    @MethodSource("channels")
+    void programThatLeavesMostOfALargeStdinUnreadGetsItsResult(Channel channel) {
+        try (Runner runner = open(channel)) {
+            RunnerOutcome out = runner.run(new ExecutionRequest("import sys\nprint(sys.stdin.read(3))",
+                    "x".repeat(3_000_000), Map.of(), Map.of(), Duration.ofSeconds(10)), 1000);
+
+            assertThat(out.damaged()).as(out.result().error()).isFalse();
+            assertThat(out.result().stdout()).isEqualTo("xxx\n");
+            assertThat(runner.ping()).isEmpty();
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("channels")
     void largeOutputArrivesWholeAcrossManyChunks(Channel channel) {

@@ -2,6 +2,7 @@ package dev.sandboxpool.execution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import dev.sandboxpool.backend.BackendException;
@@ -125,6 +126,51 @@ class RunnerIsolationIT {
         assertThat(log).as("what the attacker managed").doesNotContain("hijacked").contains("blocked");
         assertThat(stdout).as("the runner's answer (or why it could not start: %s)", failed)
                 .hasValue("42\n");
+    }
+
+    private String aheadLog() {
+        return new String(backend.exec(sandbox.id(), ExecCall.of(T, "cat", "/tmp/ahead.log")).stdout());
+    }
+
+    private static String tamperAhead(String action) {
+        return Attacks.source("tamper_ahead.py").replace("ACTION = \"stop\"", "ACTION = \"" + action + "\"");
+    }
+
+    /**
+     * The runner forks the child of the next execution ahead, while it waits for a request. One forked during a lease
+     * is within reach of that lease's processes: it can be neither read nor traced, and one the lease stopped is
+     * killed by the clean-up with the rest, so the next lease runs in a child forked after it. (Checked with a runner
+     * that leaves itself dumpable: the attack then read the child's request pipe and attached to it with ptrace.)
+     */
+    @Test
+    void aChildForkedAheadThatALeaseStoppedNeverServesTheNextLease() throws Exception {
+        try (Runner runner = RunnerSession.open(backend, sandbox.id()).orElseThrow()) {
+            assertThat(run(runner, tamperAhead("stop")).result().exitCode()).isZero();
+            await().atMost(T).until(() -> aheadLog().contains("stop done"));
+            assertThat(aheadLog()).as("what the attacker managed").contains("found 1", "request pipe: "
+                    + "PermissionError", "ptrace: Operation not permitted").doesNotContain("read its request pipe",
+                    "ptrace attached");
+
+            assertThat(runner.clean()).isEmpty();
+            ExecutionResult next = runner.run(ExecutionRequest.of("print(6 * 7)", Duration.ofSeconds(3)), 1000)
+                    .result();
+            assertThat(next.timedOut()).as("served by the stopped child").isFalse();
+            assertThat(next.stdout()).isEqualTo("42\n");
+        }
+    }
+
+    /** A lease that killed its own child forked ahead gets that execution reported as killed, then all is as before. */
+    @Test
+    void aChildForkedAheadThatALeaseKilledLeavesTheRunnerInStep() throws Exception {
+        try (Runner runner = RunnerSession.open(backend, sandbox.id()).orElseThrow()) {
+            assertThat(run(runner, tamperAhead("kill")).result().exitCode()).isZero();
+            await().atMost(T).until(() -> aheadLog().contains("kill done"));
+
+            assertThat(run(runner, "print(1)").result().exitCode()).as("the killed child").isEqualTo(137);
+            assertThat(run(runner, "print(2)").result().stdout()).isEqualTo("2\n");
+            assertThat(runner.clean()).isEmpty();
+            assertThat(run(runner, "print(3)").result().stdout()).isEqualTo("3\n");
+        }
     }
 
     @Test

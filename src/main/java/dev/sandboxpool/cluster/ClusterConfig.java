@@ -38,6 +38,12 @@ public class ClusterConfig {
     private Duration memberStartupTimeout = Duration.ofMinutes(5);
 
     /**
+     * Operator mode: how long the start waits for each informer's first listing before it goes on and lets the
+     * informer retry in the background (an API server away at start-up). Default 10s.
+     */
+    private Duration informerSyncTimeout = Duration.ofSeconds(10);
+
+    /**
      * Operator mode: this pod's IP (the chart sets it from the downward API). With {@link #getPort()} it is one of
      * the addresses a {@code network: None} member must not reach in the network check. Default: empty, not tried.
      */
@@ -100,6 +106,14 @@ public class ClusterConfig {
 
     public void setResyncInterval(Duration resyncInterval) {
         this.resyncInterval = resyncInterval;
+    }
+
+    public Duration getInformerSyncTimeout() {
+        return informerSyncTimeout;
+    }
+
+    public void setInformerSyncTimeout(Duration informerSyncTimeout) {
+        this.informerSyncTimeout = informerSyncTimeout;
     }
 
     public Duration getMemberStartupTimeout() {

@@ -49,8 +49,12 @@ public final class SandboxPoolOperator {
                     // on shutdown, reconciles under way finish before the client closes
                     .withReconciliationTerminationTimeout(RECONCILE_TERMINATION)
                     // an API server that is away at start-up (an outage, a restart) is waited for by the informers,
-                    // which retry, instead of ending the process in a crash loop; readiness says when they synced
-                    .withStopOnInformerErrorDuringStartup(false);
+                    // which retry, instead of ending the process in a crash loop; readiness says when they synced.
+                    // The start waits only a little for each (the SDK's default, 2 minutes each, kept the process
+                    // from serving its health endpoints for longer than the startup probe allows); the reconciler
+                    // acts on no pod listing that is not complete (SandboxPoolReconciler.podsListed)
+                    .withStopOnInformerErrorDuringStartup(false)
+                    .withCacheSyncTimeout(config.getInformerSyncTimeout());
             if (config.isLeaderElection()) {
                 o.withLeaderElectionConfiguration(leaderElection(config));
             }

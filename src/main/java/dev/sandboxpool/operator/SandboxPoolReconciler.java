@@ -28,6 +28,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -88,6 +89,8 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
      * write here: a busy pool's count moves with every lease. Every other change is written at once, with the count.
      */
     static final Duration EXECUTIONS_WRITE_INTERVAL = Duration.ofSeconds(5);
+    /** How soon a pool is looked at again while the pod informer has not listed the pods yet. */
+    static final Duration POD_LISTING_WAIT = Duration.ofSeconds(1);
 
     private final KubernetesClient client;
     private final Clock clock;
@@ -121,6 +124,13 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
                 a.getPort())));
         this.networkIsolation = new NetworkIsolation(client, clock, cleaners, targets);
         this.networkPolicy = new SandboxNetworkPolicy(client);
+    }
+
+    /** Whether the pod informer has listed the pods once (it may have lost its watch since: it then catches up). */
+    private boolean podsListed() {
+        InformerEventSource<Pod, SandboxPool> source = podEvents;
+        return source != null && source.informerHealthIndicators().values().stream()
+                .allMatch(InformerHealthIndicator::hasSynced);
     }
 
     @Override
@@ -159,6 +169,12 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
     @Override
     public UpdateControl<SandboxPool> reconcile(SandboxPool pool, Context<SandboxPool> context) {
         String who = who(pool);
+        if (!podsListed()) {
+            // an informer that has not listed the pods yet (an API server away when the operator started) shows
+            // none: planning from that would start a second set of members next to the ones that run
+            log.debug("{}: waiting for the pod informer's first listing", who);
+            return UpdateControl.<SandboxPool>noUpdate().rescheduleAfter(POD_LISTING_WAIT);
+        }
         Instant now = clock.instant();
         dropFormerFinalizer(pool);
         // no clean-up callback without a finalizer: forget the back-off of pools that are gone here instead

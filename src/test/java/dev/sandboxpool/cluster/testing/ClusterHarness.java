@@ -37,12 +37,22 @@ public final class ClusterHarness implements AutoCloseable {
     private final List<ClusterPools> replicas = new ArrayList<>();
 
     public ClusterHarness() {
+        operator = newOperator();
+        operator.start();
+    }
+
+    /** An operator as the harness runs one (quick resync, short start-up timeouts), not started: another process. */
+    public SandboxPoolOperator newOperator() {
         ClusterConfig config = new ClusterConfig();
         config.setWatchNamespaces(List.of(MockCluster.NAMESPACE));
         config.setResyncInterval(Duration.ofMillis(300));
         config.setMemberStartupTimeout(Duration.ofSeconds(5));
-        operator = SandboxPoolOperator.create(cluster.newClient(), config, clock);
-        operator.start();
+        config.setInformerSyncTimeout(Duration.ofSeconds(1));
+        return SandboxPoolOperator.create(cluster.newClient(), config, clock);
+    }
+
+    public SandboxPoolOperator operator() {
+        return operator;
     }
 
     /** A lease API replica: its own client, informers and name, as a separate process would have. */

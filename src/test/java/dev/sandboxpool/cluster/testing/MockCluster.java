@@ -49,6 +49,7 @@ public final class MockCluster implements AutoCloseable {
     private final KubernetesClient harness;
     private final KubernetesMixedDispatcher crud;
     private final List<Predicate<RecordedRequest>> answersToLose = new CopyOnWriteArrayList<>();
+    private volatile Predicate<RecordedRequest> outage = r -> false;
 
     /** One request of a product client, with the status it got. */
     public record Sent(String method, String path, int status) {
@@ -63,7 +64,8 @@ public final class MockCluster implements AutoCloseable {
         Dispatcher dispatcher = new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
-                MockResponse response = request.getPath().contains("/exec?") ? exec(request)
+                MockResponse response = refused(request) ? unavailable()
+                        : request.getPath().contains("/exec?") ? exec(request)
                         : request.getPath().startsWith(RULES_REVIEW) ? allowEverything()
                         : loseAnswer(request) ? lost(crud.dispatch(request))
                         : crud.dispatch(request);
@@ -89,6 +91,38 @@ public final class MockCluster implements AutoCloseable {
                 {"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectRulesReview","metadata":{},
                  "spec":{},"status":{"incomplete":false,"nonResourceRules":[],
                  "resourceRules":[{"verbs":["*"],"apiGroups":["*"],"resources":["*"]}]}}""");
+    }
+
+    /**
+     * From now on (until {@link #endOutage}) every request of the product gets a 503, as from an API server that is
+     * restarting or overloaded; the test's own requests still go through.
+     */
+    public void startOutage() {
+        startOutage(r -> true);
+    }
+
+    /** The same for the product's requests that match only. */
+    public void startOutage(Predicate<RecordedRequest> refusing) {
+        outage = refusing;
+    }
+
+    public void endOutage() {
+        outage = r -> false;
+    }
+
+    /** A product request that lists or watches pods. */
+    public static Predicate<RecordedRequest> podListing() {
+        return r -> "GET".equals(r.getMethod()) && r.getPath().startsWith("/api/v1/namespaces/" + NAMESPACE + "/pods?");
+    }
+
+    private boolean refused(RecordedRequest request) {
+        return !HARNESS.equals(request.getHeader(ROLE_HEADER)) && outage.test(request);
+    }
+
+    private static MockResponse unavailable() {
+        return new MockResponse().setResponseCode(503).setHeader("Content-Type", "application/json").setBody(
+                "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":"
+                        + "\"ServiceUnavailable\",\"message\":\"the API server is not available\",\"code\":503}");
     }
 
     /**

@@ -41,13 +41,13 @@ public final class ClusterHarness implements AutoCloseable {
         config.setWatchNamespaces(List.of(MockCluster.NAMESPACE));
         config.setResyncInterval(Duration.ofMillis(300));
         config.setMemberStartupTimeout(Duration.ofSeconds(5));
-        operator = SandboxPoolOperator.create(cluster.newClient(), config, clock);
+        operator = SandboxPoolOperator.create(cluster.newClient(MockCluster.OPERATOR), config, clock);
         operator.start();
     }
 
     /** A lease API replica: its own client, informers and name, as a separate process would have. */
     public ClusterPools replica(String name) {
-        ClusterPools pools = new ClusterPools(cluster.newClient(), List.of(MockCluster.NAMESPACE), clock, name,
+        ClusterPools pools = new ClusterPools(cluster.newClient(MockCluster.API), List.of(MockCluster.NAMESPACE), clock, name,
                 PoolEvents.NONE).start();
         replicas.add(pools);
         await().atMost(WAIT).until(pools::synced);

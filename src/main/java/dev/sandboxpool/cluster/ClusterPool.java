@@ -472,14 +472,14 @@ public final class ClusterPool implements Pool {
         boolean damaged = m.damaged() || runners.killedDuring(m.name(), leaseId);
         ReleaseDecision decision = planner.afterRelease(settings, snapshot, damaged, clock.instant());
         KubernetesBackend backend = new KubernetesBackend(client, resource, clock);
-        MemberRecycler recycler = new MemberRecycler(backend, cas, clock);
+        MemberRecycler recycler = MemberRecycler.retiringOnly(backend, cas, clock);
         long ran = unwrittenExecutions.getOrDefault(leaseId, 0L);
         UnaryOperator<Pod> counted = p -> PodEdits.addExecutions(p, ran);
         if (!decision.recycle()) {
             if (!recycler.retire(m.pod(), sameLease(leaseId), counted)) {
                 throw ended(leaseId);
             }
-            log.info("pool {}/{}: pod {} deleted after its lease ({}, {} uses)", namespace(), name(), m.name(),
+            log.info("pool {}/{}: pod {} retired after its lease, the operator deletes it ({}, {} uses)", namespace(), name(), m.name(),
                     decision.destroyBecause(), m.uses());
             return;
         }

@@ -195,7 +195,7 @@ final class NetworkIsolation {
             } else {
                 log.warn("{}: pod {}: clean-up after the network check failed, deleting it: {}", who, name,
                         dirty.get());
-                new MemberRecycler(backend, cas, clock).retire(claimed, stillOurs);
+                MemberRecycler.deleting(backend, cas, clock).retire(claimed, stillOurs);
             }
         } catch (KubernetesClientException e) {
             // left cleaning: the reconciler retires it after the cleaning deadline

@@ -336,7 +336,7 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
             this.who = who(pool);
             this.backend = new KubernetesBackend(client, pool, clock);
             this.cas = new PodCas(client);
-            this.recycler = new MemberRecycler(backend, cas, clock);
+            this.recycler = MemberRecycler.deleting(backend, cas, clock);
         }
 
         /** What needs no planning: ended pods, ready starters, expired leases, abandoned clean-ups. */
@@ -346,7 +346,8 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
                 if (m.ended() && pod.getMetadata().getDeletionTimestamp() == null) {
                     removeEnded(m);
                 } else if (m.state() == PodState.RETIRING && !m.gone()) {
-                    backend.destroy(m.name()); // its retirer stopped before the delete
+                    // retired by a lease API replica, which may not delete pods, or by a retirer that stopped before the delete
+                    backend.destroy(m.name());
                 } else if (m.state() == PodState.STARTING && m.ready() && !m.gone()) {
                     becomeIdle(m);
                 } else if (m.state() == PodState.LEASED && !m.leaseExpiresAt().isAfter(now) && !m.gone()) {

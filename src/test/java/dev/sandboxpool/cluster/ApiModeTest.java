@@ -33,7 +33,7 @@ class ApiModeTest {
     @BeforeEach
     void start() {
         h = new ClusterHarness();
-        server = StandardClusterLookup.with(h.cluster, () -> ApplicationContext.run(EmbeddedServer.class, Map.of(
+        server = StandardClusterLookup.with(h.cluster, MockCluster.API, () -> ApplicationContext.run(EmbeddedServer.class, Map.of(
                 "sandboxpool.mode", "api",
                 "sandboxpool.watch-namespaces", MockCluster.NAMESPACE + ",elsewhere",
                 "micronaut.server.port", -1)));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -22,9 +23,43 @@ class ChartLifecycleE2E {
 
     @Test
     @Order(1)
-    void helmInstallWaitReturnsOnlyOnceTheOperatorIsReady() {
+    void helmInstallWaitReturnsOnlyOnceTheOperatorAndTheApiAreReady() {
         assertThat(release.readyWhenHelmReturned())
-                .as("every operator pod Ready when helm install --wait returned").isTrue();
+                .as("every operator and API pod Ready when helm install --wait returned").isTrue();
+    }
+
+    /**
+     * Issue 11 defect 12, asked of the real API server: the API's ServiceAccount, whose process parses untrusted
+     * requests, can claim and exec into member pods but neither create nor delete one, and the operator's reaches no
+     * namespace but the release's by default.
+     */
+    @Test
+    @Order(2)
+    void theApiCannotCreateOrDeletePodsAndTheOperatorStaysInItsNamespace() {
+        String ns = release.namespace();
+        String api = ChartRelease.API_FULLNAME;
+        String operator = ChartRelease.FULLNAME;
+
+        assertThat(release.canI(api, "create", "pods", ns)).as("api: create pods").isFalse();
+        assertThat(release.canI(api, "delete", "pods", ns)).as("api: delete pods").isFalse();
+        assertThat(release.canI(api, "patch", "pods", ns)).as("api: patch pods").isFalse();
+        assertThat(release.canI(api, "update", "pods", ns)).as("api: update pods (lease claims)").isTrue();
+        assertThat(release.canI(api, "create", "pods/exec", ns)).as("api: exec into pods").isTrue();
+        assertThat(release.canI(api, "patch", "sandboxpools.sandboxpool.dev", ns)).as("api: demand").isTrue();
+        assertThat(release.canI(api, "patch", "sandboxpools.sandboxpool.dev/status", ns)).as("api: status").isFalse();
+        assertThat(release.canI(api, "create", "networkpolicies.networking.k8s.io", ns)).isFalse();
+        assertThat(release.canI(api, "get", "leases.coordination.k8s.io", ns)).as("api: leases").isFalse();
+
+        assertThat(release.canI(operator, "create", "pods", ns)).as("operator: create pods here").isTrue();
+        assertThat(release.canI(operator, "delete", "pods", ns)).as("operator: delete pods here").isTrue();
+        assertThat(release.canI(operator, "patch", "sandboxpools.sandboxpool.dev/status", ns)).as("operator: status")
+                .isTrue();
+        for (String elsewhere : List.of("default", "kube-system")) {
+            assertThat(release.canI(operator, "create", "pods", elsewhere)).as("operator: pods in " + elsewhere)
+                    .isFalse();
+            assertThat(release.canI(operator, "create", "pods/exec", elsewhere)).isFalse();
+            assertThat(release.canI(api, "update", "pods", elsewhere)).as("api: pods in " + elsewhere).isFalse();
+        }
     }
 
     /**
@@ -33,7 +68,7 @@ class ChartLifecycleE2E {
      * it stopped (Pending, Insufficient cpu).
      */
     @Test
-    @Order(3)
+    @Order(4)
     void deletingAPoolWithTheOperatorStoppedRemovesItsPods() {
         release.install(Map.of("examplePool.enabled", "false"));
         release.apply(TestPools.pool("orphaned", 1, 1)).ok();
@@ -52,12 +87,12 @@ class ChartLifecycleE2E {
                 .untilAsserted(() -> assertThat(release.members("orphaned")).isEmpty());
 
         release.kubectl("scale", "deployment/" + ChartRelease.FULLNAME, "--replicas=1").ok();
-        release.awaitOperatorReady();
+        release.awaitReady();
     }
 
     @Test
-    @Order(2)
-    void helmUninstallLeavesNoPodAndNoPoolBehind() {
+    @Order(3)
+    void helmUninstallLeavesNoPodNoPoolAndNoIdentityBehind() {
         await("a member of the example pool").atMost(Duration.ofMinutes(3))
                 .untilAsserted(() -> assertThat(release.members("python")).isNotEmpty());
 
@@ -67,5 +102,8 @@ class ChartLifecycleE2E {
             assertThat(release.pool("python")).as("the release's example pool").isNull();
             assertThat(release.client().pods().inNamespace(release.namespace()).list().getItems()).isEmpty();
         });
+        CommandLine.Result left = release.kubectl("get", "deployments,serviceaccounts,roles,rolebindings",
+                "-l", "app.kubernetes.io/instance=" + ChartRelease.RELEASE, "-o", "name");
+        assertThat(left.ok().stdout()).as("the release's Deployments, ServiceAccounts and RBAC").isBlank();
     }
 }

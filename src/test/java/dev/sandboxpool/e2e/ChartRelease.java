@@ -29,18 +29,21 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The chart installed for real, with the helm binary, in a namespace of its own per test class: the operator and
- * the lease API run in the cluster from the images {@code ./sandboxpool e2e} loaded. After the class, the logs of
- * every operator and API container are kept ({@code target/e2e-logs/<namespace>.log}), the pools are deleted, the
- * release is uninstalled, the namespace is deleted, and the class fails if any log shows a call the API server
- * refused (403).
+ * the lease API run in the cluster, each in its Deployment under its own ServiceAccount, from the images
+ * {@code ./sandboxpool e2e} loaded. After the class, the logs of every operator and API container are kept
+ * ({@code target/e2e-logs/<namespace>.log}), the pools are deleted, the release is uninstalled, the namespace is
+ * deleted, and the class fails if any log shows a call the API server refused (403): a rule the RBAC of either
+ * ServiceAccount lacks.
  *
- * <p>The operator watches only its own namespace ({@code watchNamespaces}), so two runs or classes on one cluster do
+ * <p>The operator watches only the release namespace (the chart's default), so two runs or classes on one cluster do
  * not reconcile each other's pools.
  */
 final class ChartRelease implements BeforeAllCallback, AfterAllCallback {
     static final String RELEASE = "sandbox-pool";
-    /** The chart's resource names with this release name (fullname). */
+    /** The chart's resource names with this release name (fullname): the operator's Deployment and ServiceAccount. */
     static final String FULLNAME = "sandbox-pool";
+    /** The lease API's Deployment and ServiceAccount. */
+    static final String API_FULLNAME = FULLNAME + "-api";
     static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(5);
     static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(3);
 
@@ -54,7 +57,7 @@ final class ChartRelease implements BeforeAllCallback, AfterAllCallback {
     private boolean installed;
     private boolean readyWhenHelmReturned;
 
-    /** {@code --set} pairs on top of the harness's own (images, pull policy, watched namespace). */
+    /** {@code --set} pairs on top of the harness's own (images, pull policy). */
     static ChartRelease withValues(String... keyValues) {
         ChartRelease r = new ChartRelease();
         for (int i = 0; i + 1 < keyValues.length; i += 2) {
@@ -79,7 +82,7 @@ final class ChartRelease implements BeforeAllCallback, AfterAllCallback {
         install();
     }
 
-    /** helm install --wait, then the harness's own wait until the Deployment's pods are all Ready. */
+    /** helm install --wait, then the harness's own wait until the pods of both Deployments are all Ready. */
     void install() {
         install(Map.of());
     }
@@ -92,32 +95,40 @@ final class ChartRelease implements BeforeAllCallback, AfterAllCallback {
                 "--set", "image.repository=" + settings.operatorRepository(),
                 "--set-string", "image.tag=" + settings.operatorTag(),
                 "--set", "image.pullPolicy=" + settings.pullPolicy(),
-                "--set", "sandboxImage=" + settings.sandboxImage(),
-                "--set", "watchNamespaces={" + namespace + "}"));
+                "--set", "sandboxImage=" + settings.sandboxImage()));
         Map<String, String> set = new LinkedHashMap<>(values);
         set.putAll(overrides);
         set.forEach((k, v) -> command.addAll(List.of("--set", k + "=" + v)));
         CommandLine.run(INSTALL_TIMEOUT.plusMinutes(1), command).ok();
         installed = true;
-        Deployment atReturn = client.apps().deployments().inNamespace(namespace).withName(FULLNAME).get();
-        readyWhenHelmReturned = atReturn.getStatus().getReadyReplicas() != null
-                && atReturn.getStatus().getReadyReplicas().equals(atReturn.getSpec().getReplicas());
-        awaitOperatorReady();
+        readyWhenHelmReturned = deployments().stream().allMatch(name -> {
+            Deployment atReturn = client.apps().deployments().inNamespace(namespace).withName(name).get();
+            return atReturn != null && atReturn.getStatus().getReadyReplicas() != null
+                    && atReturn.getStatus().getReadyReplicas().equals(atReturn.getSpec().getReplicas());
+        });
+        awaitReady();
         installDuration = Duration.between(start, Instant.now());
     }
 
-    /** Every replica of the operator Deployment Ready (both containers: operator and API). */
-    void awaitOperatorReady() {
-        await("operator Deployment ready").atMost(INSTALL_TIMEOUT).pollInterval(Duration.ofSeconds(1))
-                .untilAsserted(() -> {
-                    Deployment d = client.apps().deployments().inNamespace(namespace).withName(FULLNAME).get();
-                    assertThat(d).isNotNull();
-                    assertThat(d.getStatus().getReadyReplicas()).isEqualTo(d.getSpec().getReplicas());
-                    assertThat(d.getStatus().getUpdatedReplicas()).isEqualTo(d.getSpec().getReplicas());
-                });
+    /** The release's Deployments: the operator's, and the API's unless the API runs in the operator process. */
+    List<String> deployments() {
+        return "true".equals(values.get("api.inProcess")) ? List.of(FULLNAME) : List.of(FULLNAME, API_FULLNAME);
     }
 
-    /** Whether every operator pod was Ready the moment helm install --wait returned. */
+    /** Every replica of the operator and API Deployments Ready. */
+    void awaitReady() {
+        for (String name : deployments()) {
+            await(name + " Deployment ready").atMost(INSTALL_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> {
+                        Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
+                        assertThat(d).isNotNull();
+                        assertThat(d.getStatus().getReadyReplicas()).isEqualTo(d.getSpec().getReplicas());
+                        assertThat(d.getStatus().getUpdatedReplicas()).isEqualTo(d.getSpec().getReplicas());
+                    });
+        }
+    }
+
+    /** Whether every operator and API pod was Ready the moment helm install --wait returned. */
     boolean readyWhenHelmReturned() {
         return readyWhenHelmReturned;
     }
@@ -130,7 +141,7 @@ final class ChartRelease implements BeforeAllCallback, AfterAllCallback {
         return client;
     }
 
-    /** From the start of helm install to every operator pod Ready. */
+    /** From the start of helm install to every operator and API pod Ready. */
     Duration installDuration() {
         return installDuration;
     }
@@ -193,17 +204,48 @@ final class ChartRelease implements BeforeAllCallback, AfterAllCallback {
         return client.pods().inNamespace(namespace).withLabel("sandboxpool.dev/pool", pool).list().getItems();
     }
 
-    /** The operator pods of the release (they also run the API). */
+    /** The operator pods of the release. */
     List<Pod> operatorPods() {
-        return client.pods().inNamespace(namespace).withLabel("app.kubernetes.io/instance", RELEASE).list().getItems();
+        return podsOf("operator");
+    }
+
+    /** The lease API pods of the release. */
+    List<Pod> apiPods() {
+        return podsOf("api");
+    }
+
+    private List<Pod> podsOf(String component) {
+        return client.pods().inNamespace(namespace).withLabel("app.kubernetes.io/instance", RELEASE)
+                .withLabel("app.kubernetes.io/component", component).list().getItems();
     }
 
     /**
-     * Keeps the logs of every container of the operator pods now, before anything removes those pods (a scale-down,
-     * an uninstall); logs of a container that restarted include its previous run.
+     * Whether {@code serviceAccount} of the release namespace may do this, as the real API server's RBAC says.
+     *
+     * @param resource a resource, with its subresource after a slash ({@code pods/exec})
+     */
+    boolean canI(String serviceAccount, String verb, String resource, String inNamespace) {
+        // kubectl auth can-i reads TYPE/NAME: a subresource goes in --subresource
+        int slash = resource.indexOf('/');
+        List<String> command = new ArrayList<>(List.of("auth", "can-i", verb,
+                slash < 0 ? resource : resource.substring(0, slash), "-n", inNamespace,
+                "--as=system:serviceaccount:" + namespace + ":" + serviceAccount));
+        if (slash >= 0) {
+            command.add("--subresource=" + resource.substring(slash + 1));
+        }
+        CommandLine.Result answer = kubectlAnywhere(command.toArray(String[]::new));
+        // can-i exits 0 for yes and 1 for no; anything else is an error, not an answer
+        assertThat(answer.exitCode()).as("kubectl auth can-i: %s", answer.output()).isIn(0, 1);
+        return answer.exitCode() == 0;
+    }
+
+    /**
+     * Keeps the logs of every container of the operator and API pods now, before anything removes those pods (a
+     * scale-down, an uninstall); logs of a container that restarted include its previous run.
      */
     void collectLogs(String moment) {
-        for (Pod pod : operatorPods()) {
+        for (Pod pod : client.pods().inNamespace(namespace).withLabel("app.kubernetes.io/instance", RELEASE).list()
+                .getItems()) {
             String name = pod.getMetadata().getName();
             for (var status : pod.getStatus().getContainerStatuses()) {
                 String container = status.getName();

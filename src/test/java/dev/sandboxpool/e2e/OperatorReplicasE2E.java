@@ -21,28 +21,36 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Two operator pods (each with its lease API sidecar) under leader election: both API replicas serve one pool from
- * the leases stored on its pods, and the leader hands over when its pod goes, leases and all.
+ * Two operator pods under leader election and two lease API pods: both API replicas serve one pool from the leases
+ * stored on its pods, and when the leading operator's pod and the API pod that served a lease both go, the standby
+ * leads and the other API replica serves the lease on.
  */
 class OperatorReplicasE2E {
     @RegisterExtension
-    static final ChartRelease release = ChartRelease.withValues("replicaCount", "2");
+    static final ChartRelease release = ChartRelease.withValues("replicaCount", "2", "api.replicaCount", "2");
 
     @BeforeAll
     static void aSharedPool() {
         release.apply(TestPools.pool("shared", 2, 3)).ok();
         await("shared Ready").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                 assertThat(release.api().get("v1/pools/shared").body().path("ready").asInt()).isGreaterThanOrEqualTo(2));
-        await("both operator pods Ready").atMost(Duration.ofMinutes(3)).until(() -> readyOperatorPods().size() == 2);
+        awaitBothReady();
     }
 
-    private static List<Pod> readyOperatorPods() {
-        return release.operatorPods().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null
+    private static void awaitBothReady() {
+        await("both operator pods Ready").atMost(Duration.ofMinutes(3))
+                .until(() -> ready(release.operatorPods()).size() == 2);
+        await("both API pods Ready").atMost(Duration.ofMinutes(3))
+                .until(() -> ready(release.apiPods()).size() == 2);
+    }
+
+    private static List<Pod> ready(List<Pod> pods) {
+        return pods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null
                 && p.getStatus().getConditions().stream().anyMatch(c -> c.getType().equals("Ready")
                 && c.getStatus().equals("True"))).toList();
     }
 
-    /** The lease API of one operator pod, not the Service's pick. */
+    /** The lease API of one API pod, not the Service's pick. */
     private static ApiClient apiOf(Pod pod, List<PortForward> open) {
         PortForward forward = PortForward.open(release.namespace(), "pod/" + pod.getMetadata().getName(), 8080);
         open.add(forward);
@@ -60,8 +68,8 @@ class OperatorReplicasE2E {
         List<PortForward> open = new ArrayList<>();
         ExecutorService callers = Executors.newFixedThreadPool(8);
         try {
-            await("both operator pods Ready").atMost(Duration.ofMinutes(3)).until(() -> readyOperatorPods().size() == 2);
-            List<Pod> pods = readyOperatorPods();
+            awaitBothReady();
+            List<Pod> pods = ready(release.apiPods());
             ApiClient[] replicas = {apiOf(pods.get(0), open), apiOf(pods.get(1), open)};
             Set<String> inUse = ConcurrentHashMap.newKeySet();
             List<Future<String>> done = new ArrayList<>();
@@ -105,24 +113,30 @@ class OperatorReplicasE2E {
     /**
      * Issue 11 item 6 and "an operator restart mid-lease": the standby leads within seconds; the lease lives on. And
      * issue 10 item 4 in a cluster: code of the lease waits, with every runner of the pod killed, for the runner the
-     * surviving replica must open to serve the lease, and tries to take it over; it cannot.
+     * surviving API replica must open to serve the lease, and tries to take it over; it cannot. The API pod that
+     * served the lease goes with the leader's pod, as both went when the API was the operator's sidecar.
      */
     @Test
     void theLeaderHandsOverWhenItsPodIsDeletedAndALeaseSurvivesIt() throws InterruptedException {
         List<PortForward> open = new ArrayList<>();
         try {
-            await("both operator pods Ready").atMost(Duration.ofMinutes(3)).until(() -> readyOperatorPods().size() == 2);
+            awaitBothReady();
             ApiClient.Reply lease = release.api().post("v1/pools/shared/leases", "{\"ttlSeconds\": 300}");
             assertThat(lease.status()).as("%s", lease.raw().body()).isEqualTo(201);
             String before = await("a leader").atMost(Duration.ofMinutes(1)).until(OperatorReplicasE2E::leader,
                     h -> !h.isEmpty());
-            Pod leaderPod = readyOperatorPods().stream().filter(p -> before.startsWith(p.getMetadata().getName() + "-"))
+            List<Pod> operators = ready(release.operatorPods());
+            Pod leaderPod = operators.stream().filter(p -> before.startsWith(p.getMetadata().getName() + "-"))
                     .findFirst().orElseThrow(() -> new AssertionError("no operator pod holds " + before));
-            Pod standby = readyOperatorPods().stream().filter(p -> p != leaderPod
-                    && !p.getMetadata().getName().equals(leaderPod.getMetadata().getName())).findFirst().orElseThrow();
+            Pod standby = operators.stream()
+                    .filter(p -> !p.getMetadata().getName().equals(leaderPod.getMetadata().getName())).findFirst()
+                    .orElseThrow();
+            List<Pod> apis = ready(release.apiPods());
+            Pod servingApi = apis.get(0);
+            Pod survivingApi = apis.get(1);
 
-            ApiClient leaderApi = apiOf(leaderPod, open);
-            ApiClient.Reply planted = leaderApi.post("v1/leases/" + lease.text("id") + "/executions", "{\"code\": "
+            ApiClient servingClient = apiOf(servingApi, open);
+            ApiClient.Reply planted = servingClient.post("v1/leases/" + lease.text("id") + "/executions", "{\"code\": "
                     + ApiClient.quote(Attacks.source("hijack_runner.py").replace("KILL_RUNNERS_FIRST = False",
                     "KILL_RUNNERS_FIRST = True")) + "}");
             assertThat(planted.status()).as("%s", planted.raw().body()).isEqualTo(200);
@@ -130,6 +144,8 @@ class OperatorReplicasE2E {
 
             long deleted = System.nanoTime();
             release.client().pods().inNamespace(release.namespace()).withName(leaderPod.getMetadata().getName())
+                    .delete();
+            release.client().pods().inNamespace(release.namespace()).withName(servingApi.getMetadata().getName())
                     .delete();
             String after = await("a new leader").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
                     .until(OperatorReplicasE2E::leader, h -> !h.isEmpty() && !h.equals(before));
@@ -139,7 +155,7 @@ class OperatorReplicasE2E {
             assertThat(after).startsWith(standby.getMetadata().getName() + "-");
             // without the hand-over the standby waits out the Lease's 15 s
             assertThat(handOver).isLessThan(Duration.ofSeconds(12));
-            ApiClient survivor = apiOf(standby, open);
+            ApiClient survivor = apiOf(survivingApi, open);
             ApiClient.Reply ran = survivor.post("v1/leases/" + lease.text("id") + "/executions",
                     "{\"code\": \"print(6 * 7)\"}");
             assertThat(ran.status()).as("%s", ran.raw().body()).isEqualTo(200);

@@ -37,7 +37,9 @@ class ApiTokenSecretTest {
                 .set("api.token.existingSecret", "team-token").set("api.token.secretKey", "bearer").render();
 
         assertThat(HelmChart.ofType(objects, Secret.class)).isEmpty();
-        Container api = HelmChart.single(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers()
+        Container api = HelmChart.ofType(objects, Deployment.class).stream()
+                .filter(d -> d.getMetadata().getName().equals("sandbox-pool-api")).findFirst().orElseThrow()
+                .getSpec().getTemplate().getSpec().getContainers()
                 .stream().filter(c -> c.getName().equals("api")).findFirst().orElseThrow();
         assertThat(api.getEnv()).filteredOn(e -> e.getName().equals("SANDBOXPOOL_API_TOKEN")).singleElement()
                 .satisfies(e -> {

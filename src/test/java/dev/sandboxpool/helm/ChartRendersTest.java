@@ -25,6 +25,8 @@ class ChartRendersTest {
         return Stream.of(
                 Arguments.of("defaults", ""),
                 Arguments.of("watchNamespaces", "watchNamespaces: [team-a, team-b]\n"),
+                Arguments.of("watchAllNamespaces", "watchAllNamespaces: true\n"),
+                Arguments.of("two API replicas", "api:\n  replicaCount: 2\n"),
                 Arguments.of("leader election off", "leaderElection:\n  enabled: false\n"),
                 Arguments.of("leader election on, two replicas", "leaderElection:\n  enabled: true\nreplicaCount: 2\n"),
                 Arguments.of("api in process", "api:\n  inProcess: true\n"),
@@ -37,6 +39,10 @@ class ChartRendersTest {
                         serviceAccount:
                           create: false
                           name: mine
+                        api:
+                          serviceAccount:
+                            create: false
+                            name: mine-api
                         rbac:
                           create: false
                         networkPolicy:
@@ -55,6 +61,13 @@ class ChartRendersTest {
                           - name: registry
                         podAnnotations:
                           example.com/team: platform
+                        """),
+                Arguments.of("API ServiceAccount annotations", """
+                        api:
+                          serviceAccount:
+                            name: lease-api
+                            annotations:
+                              example.com/role: lease-api
                         """));
     }
 
@@ -75,20 +88,24 @@ class ChartRendersTest {
     }
 
     @Test
-    void defaultsRenderTheOperatorAndItsSupportingObjects() {
+    void defaultsRenderTheOperatorTheApiAndTheirSupportingObjects() {
         List<HasMetadata> objects = HelmChart.withDefaults().render();
 
         assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName())
                 .containsExactlyInAnyOrder(
                         "ServiceAccount/sandbox-pool",
+                        "ServiceAccount/sandbox-pool-api",
                         "Secret/sandbox-pool-api-token",
                         "ConfigMap/sandbox-pool",
-                        "ClusterRole/sandbox-pool",
-                        "ClusterRoleBinding/sandbox-pool",
+                        "Role/sandbox-pool",
+                        "RoleBinding/sandbox-pool",
+                        "Role/sandbox-pool-api",
+                        "RoleBinding/sandbox-pool-api",
                         "Role/sandbox-pool-leader-election",
                         "RoleBinding/sandbox-pool-leader-election",
                         "Service/sandbox-pool",
                         "Deployment/sandbox-pool",
+                        "Deployment/sandbox-pool-api",
                         "NetworkPolicy/sandbox-pool-sandbox-deny-all");
     }
 

@@ -1,26 +1,32 @@
 package dev.sandboxpool.helm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class RbacTest {
-    /** The calls of the application's contract: resource → verbs. */
-    private static final Map<String, List<String>> CONTRACT = Map.of(
+    private static final String OPERATOR = HelmChart.RELEASE;
+    private static final String API = HelmChart.RELEASE + "-api";
+    private static final String LEADER_ELECTION = HelmChart.RELEASE + "-leader-election";
+
+    /** The operator's calls (and the in-process API's, a subset): resource → verbs. */
+    private static final Map<String, List<String>> OPERATOR_CONTRACT = Map.of(
             "sandboxpool.dev/sandboxpools", List.of("get", "list", "watch", "patch"),
             "sandboxpool.dev/sandboxpools/status", List.of("patch"),
             // pods owned with blockOwnerDeletion (issue 11 item 13): OwnerReferencesPermissionEnforcement asks for it
@@ -29,6 +35,12 @@ class RbacTest {
             "/pods/exec", List.of("create", "get"),
             "networking.k8s.io/networkpolicies", List.of("get", "create", "update"));
 
+    /** The lease API's calls: it claims, executes in and releases pods, and never creates or deletes one. */
+    private static final Map<String, List<String>> API_CONTRACT = Map.of(
+            "sandboxpool.dev/sandboxpools", List.of("get", "list", "watch", "patch"),
+            "/pods", List.of("get", "list", "watch", "update"),
+            "/pods/exec", List.of("create", "get"));
+
     private static List<PolicyRule> rules(List<HasMetadata> objects) {
         List<PolicyRule> rules = new ArrayList<>();
         HelmChart.ofType(objects, ClusterRole.class).forEach(r -> rules.addAll(r.getRules()));
@@ -36,12 +48,53 @@ class RbacTest {
         return rules;
     }
 
+    /** group/resource → verbs of these rules. */
+    private static Map<String, List<String>> granted(List<PolicyRule> rules) {
+        Map<String, List<String>> granted = new HashMap<>();
+        for (PolicyRule rule : rules) {
+            assertThat(rule.getApiGroups()).hasSize(1);
+            for (String resource : rule.getResources()) {
+                granted.merge(rule.getApiGroups().get(0) + "/" + resource, rule.getVerbs(),
+                        (a, b) -> Stream.concat(a.stream(), b.stream()).toList());
+            }
+        }
+        return granted;
+    }
+
+    private static void assertExactly(List<PolicyRule> rules, Map<String, List<String>> contract) {
+        Map<String, List<String>> granted = granted(rules);
+        assertThat(granted.keySet()).containsExactlyInAnyOrderElementsOf(contract.keySet());
+        contract.forEach((resource, verbs) ->
+                assertThat(granted.get(resource)).as(resource).containsExactlyInAnyOrderElementsOf(verbs));
+    }
+
+    private static Role role(List<HasMetadata> objects, String name, String namespace) {
+        return HelmChart.ofType(objects, Role.class).stream()
+                .filter(r -> r.getMetadata().getName().equals(name) && r.getMetadata().getNamespace().equals(namespace))
+                .findFirst().orElseThrow(() -> new AssertionError("no Role " + namespace + "/" + name));
+    }
+
+    private static RoleBinding roleBinding(List<HasMetadata> objects, String name, String namespace) {
+        return HelmChart.ofType(objects, RoleBinding.class).stream()
+                .filter(b -> b.getMetadata().getName().equals(name) && b.getMetadata().getNamespace().equals(namespace))
+                .findFirst().orElseThrow(() -> new AssertionError("no RoleBinding " + namespace + "/" + name));
+    }
+
+    private static void assertBindsServiceAccount(List<Subject> subjects, String serviceAccount) {
+        assertThat(subjects).singleElement().satisfies(s -> {
+            assertThat(s.getKind()).isEqualTo("ServiceAccount");
+            assertThat(s.getName()).isEqualTo(serviceAccount);
+            assertThat(s.getNamespace()).isEqualTo(HelmChart.NAMESPACE);
+        });
+    }
+
     private static boolean grants(PolicyRule rule, String resource) {
         return rule.getResources().contains(resource);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "watchNamespaces: [team-a, team-b]\n", "leaderElection:\n  enabled: false\n"})
+    @ValueSource(strings = {"", "watchNamespaces: [team-a, team-b]\n", "watchAllNamespaces: true\n",
+            "leaderElection:\n  enabled: false\n", "api:\n  inProcess: true\n"})
     void noRuleUsesWildcards(String values) {
         List<PolicyRule> rules = rules(HelmChart.withDefaults().values(values).render());
 
@@ -54,33 +107,105 @@ class RbacTest {
     }
 
     @Test
-    void clusterWideByDefaultWithExactlyTheContractsVerbs() {
+    void byDefaultEachServiceAccountGetsARoleInTheReleaseNamespaceOnly() {
         List<HasMetadata> objects = HelmChart.withDefaults().render();
 
-        ClusterRole role = HelmChart.single(objects, ClusterRole.class);
-        Map<String, List<String>> granted = new HashMap<>();
-        for (PolicyRule rule : role.getRules()) {
-            assertThat(rule.getApiGroups()).hasSize(1);
-            for (String resource : rule.getResources()) {
-                granted.merge(rule.getApiGroups().get(0) + "/" + resource, rule.getVerbs(),
-                        (a, b) -> Stream.concat(a.stream(), b.stream()).toList());
-            }
-        }
-        assertThat(granted.keySet()).containsExactlyInAnyOrderElementsOf(CONTRACT.keySet());
-        CONTRACT.forEach((resource, verbs) ->
-                assertThat(granted.get(resource)).as(resource).containsExactlyInAnyOrderElementsOf(verbs));
+        assertThat(HelmChart.ofType(objects, ClusterRole.class)).isEmpty();
+        assertThat(HelmChart.ofType(objects, ClusterRoleBinding.class)).isEmpty();
+        assertThat(HelmChart.ofType(objects, Role.class)).extracting(r -> r.getMetadata().getName())
+                .containsExactlyInAnyOrder(OPERATOR, API, LEADER_ELECTION);
+        assertThat(HelmChart.ofType(objects, Role.class)).extracting(r -> r.getMetadata().getNamespace())
+                .containsOnly(HelmChart.NAMESPACE);
+        assertThat(HelmChart.ofType(objects, RoleBinding.class)).extracting(b -> b.getMetadata().getNamespace())
+                .containsOnly(HelmChart.NAMESPACE);
+        assertThat(HelmChart.ofType(objects, ServiceAccount.class)).extracting(s -> s.getMetadata().getName())
+                .containsExactlyInAnyOrder(OPERATOR, API);
+    }
 
-        ClusterRoleBinding binding = HelmChart.single(objects, ClusterRoleBinding.class);
-        assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
-        assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
-            assertThat(s.getKind()).isEqualTo("ServiceAccount");
-            assertThat(s.getName()).isEqualTo("sandbox-pool");
-            assertThat(s.getNamespace()).isEqualTo(HelmChart.NAMESPACE);
+    @Test
+    void theOperatorGetsExactlyItsContractBoundToItsServiceAccount() {
+        List<HasMetadata> objects = HelmChart.withDefaults().render();
+
+        assertExactly(role(objects, OPERATOR, HelmChart.NAMESPACE).getRules(), OPERATOR_CONTRACT);
+        RoleBinding binding = roleBinding(objects, OPERATOR, HelmChart.NAMESPACE);
+        assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+        assertThat(binding.getRoleRef().getName()).isEqualTo(OPERATOR);
+        assertBindsServiceAccount(binding.getSubjects(), OPERATOR);
+    }
+
+    @Test
+    void theApiGetsExactlyItsContractBoundToItsOwnServiceAccount() {
+        List<HasMetadata> objects = HelmChart.withDefaults().render();
+
+        assertExactly(role(objects, API, HelmChart.NAMESPACE).getRules(), API_CONTRACT);
+        RoleBinding binding = roleBinding(objects, API, HelmChart.NAMESPACE);
+        assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+        assertThat(binding.getRoleRef().getName()).isEqualTo(API);
+        assertBindsServiceAccount(binding.getSubjects(), API);
+    }
+
+    /** The API parses untrusted requests: whatever the values, nothing bound to its ServiceAccount makes pods. */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "watchNamespaces: [team-a, team-b]\n", "watchAllNamespaces: true\n",
+            "leaderElection:\n  enabled: false\n"})
+    void noRuleBoundToTheApiServiceAccountCreatesOrDeletesPods(String values) {
+        List<HasMetadata> objects = HelmChart.withDefaults().values(values).render();
+
+        List<String> apiRoles = Stream.concat(
+                HelmChart.ofType(objects, RoleBinding.class).stream()
+                        .filter(b -> b.getSubjects().stream().anyMatch(s -> s.getName().equals(API)))
+                        .map(b -> b.getRoleRef().getKind() + "/" + b.getRoleRef().getName()),
+                HelmChart.ofType(objects, ClusterRoleBinding.class).stream()
+                        .filter(b -> b.getSubjects().stream().anyMatch(s -> s.getName().equals(API)))
+                        .map(b -> b.getRoleRef().getKind() + "/" + b.getRoleRef().getName())).toList();
+        List<PolicyRule> apiRules = new ArrayList<>();
+        HelmChart.ofType(objects, Role.class).stream()
+                .filter(r -> apiRoles.contains("Role/" + r.getMetadata().getName()))
+                .forEach(r -> apiRules.addAll(r.getRules()));
+        HelmChart.ofType(objects, ClusterRole.class).stream()
+                .filter(r -> apiRoles.contains("ClusterRole/" + r.getMetadata().getName()))
+                .forEach(r -> apiRules.addAll(r.getRules()));
+
+        assertThat(apiRoles).isNotEmpty();
+        assertThat(apiRules).isNotEmpty().allSatisfy(rule -> {
+            if (rule.getApiGroups().contains("") && rule.getResources().contains("pods")) {
+                assertThat(rule.getVerbs()).doesNotContain("create", "delete", "deletecollection", "patch");
+            }
+            assertThat(rule.getResources()).doesNotContain("sandboxpools/status", "networkpolicies", "leases");
         });
     }
 
     @Test
-    void leaseRightsOnlyWithLeaderElection() {
+    void watchAllNamespacesGivesEachServiceAccountAClusterRole() {
+        List<HasMetadata> objects = HelmChart.withDefaults().set("watchAllNamespaces", true).render();
+
+        List<ClusterRole> roles = HelmChart.ofType(objects, ClusterRole.class);
+        assertThat(roles).extracting(r -> r.getMetadata().getName()).containsExactlyInAnyOrder(OPERATOR, API);
+        assertExactly(roles.stream().filter(r -> r.getMetadata().getName().equals(OPERATOR)).findFirst()
+                .orElseThrow().getRules(), OPERATOR_CONTRACT);
+        assertExactly(roles.stream().filter(r -> r.getMetadata().getName().equals(API)).findFirst()
+                .orElseThrow().getRules(), API_CONTRACT);
+        for (String name : List.of(OPERATOR, API)) {
+            ClusterRoleBinding binding = HelmChart.ofType(objects, ClusterRoleBinding.class).stream()
+                    .filter(b -> b.getMetadata().getName().equals(name)).findFirst().orElseThrow();
+            assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
+            assertThat(binding.getRoleRef().getName()).isEqualTo(name);
+            assertBindsServiceAccount(binding.getSubjects(), name);
+        }
+        // the only Role left is the leader-election one
+        assertThat(HelmChart.ofType(objects, Role.class)).extracting(r -> r.getMetadata().getName())
+                .containsExactly(LEADER_ELECTION);
+    }
+
+    @Test
+    void watchAllNamespacesWithListedNamespacesIsRefused() {
+        assertThatThrownBy(() -> HelmChart.withDefaults().set("watchAllNamespaces", true)
+                        .values("watchNamespaces: [team-a]\n").yaml())
+                .hasMessageContaining("watchAllNamespaces=true serves every namespace: leave watchNamespaces empty");
+    }
+
+    @Test
+    void leaseRightsOnlyWithLeaderElectionAndOnlyForTheOperator() {
         List<HasMetadata> on = HelmChart.withDefaults().set("leaderElection.enabled", true).render();
         List<HasMetadata> off = HelmChart.withDefaults().set("leaderElection.enabled", false).render();
 
@@ -93,40 +218,43 @@ class RbacTest {
                 .containsExactlyInAnyOrder("get", "create", "update", "patch");
         assertThat(leaseRules).filteredOn(rule -> rule.getVerbs().contains("update")).singleElement()
                 .satisfies(rule -> assertThat(rule.getResourceNames()).containsExactly("sandbox-pool-operator"));
-        Role leaseRole = HelmChart.ofType(on, Role.class).stream()
-                .filter(r -> r.getRules().stream().anyMatch(rule -> grants(rule, "leases"))).findFirst().orElseThrow();
-        assertThat(leaseRole.getMetadata().getNamespace()).isEqualTo(HelmChart.NAMESPACE);
-        assertThat(HelmChart.ofType(on, RoleBinding.class))
-                .anySatisfy(b -> assertThat(b.getRoleRef().getName()).isEqualTo(leaseRole.getMetadata().getName()));
-        assertThat(HelmChart.ofType(off, RoleBinding.class)).isEmpty();
+        Role leaseRole = role(on, LEADER_ELECTION, HelmChart.NAMESPACE);
+        assertThat(leaseRole.getRules()).allSatisfy(rule -> assertThat(rule.getResources()).containsExactly("leases"));
+        assertBindsServiceAccount(roleBinding(on, LEADER_ELECTION, HelmChart.NAMESPACE).getSubjects(), OPERATOR);
+        assertThat(HelmChart.ofType(off, RoleBinding.class)).extracting(b -> b.getMetadata().getName())
+                .doesNotContain(LEADER_ELECTION);
     }
 
     @Test
-    void watchedNamespacesGetRolesAndNoClusterRoleGrantsPods() {
+    void watchedNamespacesGetRolesForBothServiceAccountsAndNoClusterRole() {
         List<HasMetadata> objects = HelmChart.withDefaults().values("watchNamespaces: [team-a, team-b]\n").render();
 
-        List<Role> podRoles = HelmChart.ofType(objects, Role.class).stream()
-                .filter(r -> r.getRules().stream().anyMatch(rule -> grants(rule, "pods"))).toList();
-        assertThat(podRoles).extracting(r -> r.getMetadata().getNamespace())
-                .containsExactlyInAnyOrder("team-a", "team-b");
         assertThat(HelmChart.ofType(objects, ClusterRole.class)).isEmpty();
         assertThat(HelmChart.ofType(objects, ClusterRoleBinding.class)).isEmpty();
-        // The only other Role is the leader-election one, beside the operator.
-        assertThat(HelmChart.ofType(objects, Role.class)).filteredOn(r -> !podRoles.contains(r))
-                .singleElement().satisfies(r -> {
-                    assertThat(r.getMetadata().getNamespace()).isEqualTo(HelmChart.NAMESPACE);
-                    assertThat(r.getRules()).allSatisfy(rule -> assertThat(rule.getResources()).containsExactly("leases"));
-                });
-        for (Role role : podRoles) {
-            Optional<RoleBinding> binding = HelmChart.ofType(objects, RoleBinding.class).stream()
-                    .filter(b -> b.getMetadata().getNamespace().equals(role.getMetadata().getNamespace())).findFirst();
-            assertThat(binding).hasValueSatisfying(b -> {
-                assertThat(b.getRoleRef().getKind()).isEqualTo("Role");
-                assertThat(b.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
-                assertThat(b.getSubjects()).singleElement()
-                        .satisfies(s -> assertThat(s.getNamespace()).isEqualTo(HelmChart.NAMESPACE));
-            });
+        for (String namespace : List.of("team-a", "team-b")) {
+            assertExactly(role(objects, OPERATOR, namespace).getRules(), OPERATOR_CONTRACT);
+            assertExactly(role(objects, API, namespace).getRules(), API_CONTRACT);
+            assertBindsServiceAccount(roleBinding(objects, OPERATOR, namespace).getSubjects(), OPERATOR);
+            assertBindsServiceAccount(roleBinding(objects, API, namespace).getSubjects(), API);
         }
+        // the release namespace is not watched: only the leader-election Role is there
+        assertThat(HelmChart.ofType(objects, Role.class))
+                .filteredOn(r -> r.getMetadata().getNamespace().equals(HelmChart.NAMESPACE))
+                .extracting(r -> r.getMetadata().getName()).containsExactly(LEADER_ELECTION);
+    }
+
+    @Test
+    void apiInProcessRunsUnderTheOperatorsServiceAccountAndRules() {
+        List<HasMetadata> objects = HelmChart.withDefaults().set("api.inProcess", true).render();
+
+        assertThat(HelmChart.ofType(objects, Role.class)).extracting(r -> r.getMetadata().getName())
+                .containsExactlyInAnyOrder(OPERATOR, LEADER_ELECTION);
+        assertExactly(role(objects, OPERATOR, HelmChart.NAMESPACE).getRules(), OPERATOR_CONTRACT);
+        assertThat(HelmChart.ofType(objects, ServiceAccount.class)).extracting(s -> s.getMetadata().getName())
+                .containsExactly(OPERATOR);
+        // the operator's rules cover every call of the API
+        Map<String, List<String>> operator = granted(role(objects, OPERATOR, HelmChart.NAMESPACE).getRules());
+        API_CONTRACT.forEach((resource, verbs) -> assertThat(operator.get(resource)).as(resource).containsAll(verbs));
     }
 
     @Test
@@ -144,7 +272,8 @@ class RbacTest {
                         .containsPattern("(?m)^# (operator|api): ");
             }
         }
-        assertThat(lines).filteredOn(l -> l.stripLeading().startsWith("- apiGroups:")).hasSize(8);
+        // 6 of the operator, 3 of the API, 2 for the leader-election Lease
+        assertThat(lines).filteredOn(l -> l.stripLeading().startsWith("- apiGroups:")).hasSize(11);
     }
 
     @Test

@@ -44,6 +44,18 @@ class SandboxNetworkPolicyTest {
         assertThat(listed).extracting(p -> p.getMetadata().getNamespace()).containsExactly("pools");
     }
 
+    /** Pools elsewhere get the operator's per-pool policy; the chart cannot know every namespace. */
+    @Test
+    void watchingEveryNamespaceCoversTheReleaseNamespaceOrTheListedOnes() {
+        List<NetworkPolicy> all = HelmChart.ofType(
+                HelmChart.withDefaults().set("watchAllNamespaces", true).render(), NetworkPolicy.class);
+        List<NetworkPolicy> listed = HelmChart.ofType(HelmChart.withDefaults().set("watchAllNamespaces", true)
+                .values("networkPolicy:\n  namespaces: [pools]\n").render(), NetworkPolicy.class);
+
+        assertThat(all).extracting(p -> p.getMetadata().getNamespace()).containsExactly(HelmChart.NAMESPACE);
+        assertThat(listed).extracting(p -> p.getMetadata().getNamespace()).containsExactly("pools");
+    }
+
     @Test
     void canBeTurnedOff() {
         assertThat(HelmChart.ofType(HelmChart.withDefaults().set("networkPolicy.enabled", false).render(),

@@ -42,6 +42,9 @@ class ValuesSchemaTest {
         assertThatThrownBy(() -> HelmChart.withDefaults().values("watchNamespaces: team-a\n").yaml())
                 .hasMessageContaining("/watchNamespaces")
                 .hasMessageContaining("want array");
+        assertThatThrownBy(() -> HelmChart.withDefaults().values("watchAllNamespaces: \"yes\"\n").yaml())
+                .hasMessageContaining("/watchAllNamespaces")
+                .hasMessageContaining("want boolean");
     }
 
     @Test
@@ -52,6 +55,10 @@ class ValuesSchemaTest {
                 .hasMessageContaining("/watchNamespaces/0");
         assertThatThrownBy(() -> HelmChart.withDefaults().set("image.pullPolicy", "Sometimes").yaml())
                 .hasMessageContaining("/image/pullPolicy");
+        assertThatThrownBy(() -> HelmChart.withDefaults().set("api.replicaCount", 0).yaml())
+                .hasMessageContaining("/api/replicaCount");
+        assertThatThrownBy(() -> HelmChart.withDefaults().set("api.serviceAccount.create", "no").yaml())
+                .hasMessageContaining("/api/serviceAccount/create");
     }
 
     @Test

@@ -46,7 +46,7 @@ class OperatorModeTest {
         all.put("sandboxpool.mode", "operator");
         all.put("sandboxpool.watch-namespaces", MockCluster.NAMESPACE);
         all.put("micronaut.server.port", -1);
-        return StandardClusterLookup.with(cluster, () -> ApplicationContext.run(EmbeddedServer.class, all));
+        return StandardClusterLookup.with(cluster, MockCluster.OPERATOR, () -> ApplicationContext.run(EmbeddedServer.class, all));
     }
 
     @Test

@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Ends a member's lease for good: cleans it through the runner (every process killed, writable dirs emptied; through
  * a persistent runner, or one exec of the runner per attempt) and marks it idle, or retires it. Used by lease API
- * replicas on release and by the operator on expired leases.
+ * replicas on release and by the operator on expired leases. Only the operator deletes what it retires: the lease
+ * API's ServiceAccount may not delete pods (it parses untrusted requests), so a pod it retires waits for the
+ * operator, which deletes every retiring pod it sees.
  */
 public final class MemberRecycler {
     private static final Logger log = LoggerFactory.getLogger(MemberRecycler.class);
@@ -25,18 +27,30 @@ public final class MemberRecycler {
     private final KubernetesBackend backend;
     private final PodCas cas;
     private final Clock clock;
+    private final boolean deletesRetired;
 
-    public MemberRecycler(KubernetesBackend backend, PodCas cas, Clock clock) {
+    private MemberRecycler(KubernetesBackend backend, PodCas cas, Clock clock, boolean deletesRetired) {
         this.backend = backend;
         this.cas = cas;
         this.clock = clock;
+        this.deletesRetired = deletesRetired;
+    }
+
+    /** The operator's: a pod it retires is deleted at once. */
+    public static MemberRecycler deleting(KubernetesBackend backend, PodCas cas, Clock clock) {
+        return new MemberRecycler(backend, cas, clock, true);
+    }
+
+    /** A lease API replica's: a pod it retires is only marked retiring, and the operator deletes it. */
+    public static MemberRecycler retiringOnly(KubernetesBackend backend, PodCas cas, Clock clock) {
+        return new MemberRecycler(backend, cas, clock, false);
     }
 
     /** What became of a member given to {@link #recycle}. */
     public enum Outcome {
         /** Clean and idle again. */
         RECYCLED,
-        /** The clean-up failed: retired and deleted. */
+        /** The clean-up failed: retired (and deleted, or left to the operator to delete). */
         RETIRED,
         /** Someone else acted on it meanwhile (the operator retired it as stuck): nothing more to do here. */
         TAKEN
@@ -63,7 +77,7 @@ public final class MemberRecycler {
     }
 
     /**
-     * Moves the pod to retiring, so nobody claims it again, and deletes it.
+     * Moves the pod to retiring, so nobody claims it again, and deletes it unless this is a lease API replica's.
      *
      * @param check whether the pod (as read again after a conflict) may still be retired
      * @return false when the check failed: someone else changed the pod first
@@ -76,7 +90,9 @@ public final class MemberRecycler {
     public boolean retire(Pod pod, Predicate<MemberPod> check, UnaryOperator<Pod> alsoWrite) {
         Optional<Pod> retiring = cas.update(pod, check,
                 p -> alsoWrite.apply(PodEdits.toRetiring(p, clock.instant())));
-        retiring.ifPresent(p -> backend.destroy(p.getMetadata().getName()));
+        if (deletesRetired) {
+            retiring.ifPresent(p -> backend.destroy(p.getMetadata().getName()));
+        }
         return retiring.isPresent();
     }
 

@@ -36,7 +36,7 @@ class KubernetesBackendTest {
         cluster = new MockCluster();
         SandboxPool pool = cluster.createPool("python", MockCluster.spec(0, 3));
         settings = PoolSpecValidator.validate("python", pool.getSpec());
-        backend = new KubernetesBackend(cluster.newClient(), pool, Clock.systemUTC());
+        backend = new KubernetesBackend(cluster.newClient(MockCluster.OPERATOR), pool, Clock.systemUTC());
     }
 
     @AfterAll

@@ -52,7 +52,7 @@ class PodCasTest {
 
     @Test
     void releaseWhoseAnswerWasLostIsKnownAsWrittenNotAsTakenByAnother() {
-        PodCas cas = new PodCas(cluster.newClient());
+        PodCas cas = new PodCas(cluster.newClient(MockCluster.API));
         Pod leased = cas.update(idle, MemberPod::claimable, p -> claim(p, "lease-a")).orElseThrow();
         cluster.loseTheAnswerToNext(MockCluster.podUpdateContaining("\"sandboxpool.dev/state\":\"cleaning\""));
 
@@ -64,8 +64,8 @@ class PodCasTest {
 
     @Test
     void ofTwoClaimsOfTheSameVersionOnlyOneWins() {
-        PodCas a = new PodCas(cluster.newClient());
-        PodCas b = new PodCas(cluster.newClient());
+        PodCas a = new PodCas(cluster.newClient(MockCluster.API));
+        PodCas b = new PodCas(cluster.newClient(MockCluster.API));
 
         Optional<Pod> first = a.update(idle, MemberPod::claimable, p -> claim(p, "lease-a"));
         Optional<Pod> second = b.update(idle, MemberPod::claimable, p -> claim(p, "lease-b"));
@@ -83,7 +83,7 @@ class PodCasTest {
     void aStatusWriteInBetweenDoesNotMakeAClaimFail() {
         setReady(true); // the kubelet writes: the version read before is stale
 
-        Optional<Pod> claimed = new PodCas(cluster.newClient()).update(idle, MemberPod::claimable,
+        Optional<Pod> claimed = new PodCas(cluster.newClient(MockCluster.API)).update(idle, MemberPod::claimable,
                 p -> claim(p, "lease-a"));
 
         assertThat(claimed).hasValueSatisfying(p -> assertThat(new MemberPod(p).leaseId()).contains("lease-a"));
@@ -93,7 +93,7 @@ class PodCasTest {
     void aPodThatStoppedBeingClaimableIsLeftAlone() {
         setReady(false);
 
-        Optional<Pod> claimed = new PodCas(cluster.newClient()).update(idle, MemberPod::claimable,
+        Optional<Pod> claimed = new PodCas(cluster.newClient(MockCluster.API)).update(idle, MemberPod::claimable,
                 p -> claim(p, "lease-a"));
 
         assertThat(claimed).isEmpty();

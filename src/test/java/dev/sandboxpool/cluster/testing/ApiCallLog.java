@@ -11,8 +11,9 @@ import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
  * Every (verb, resource, subresource) the product's code sent to a mock API server in this test run, as RBAC names
- * them ({@code list pods}, {@code patch sandboxpools/status}, {@code get pods/exec}). Written to
- * {@code target/k8s-api-calls.txt}, one per line, for the Helm chart's RBAC test.
+ * them ({@code list pods}, {@code patch sandboxpools/status}, {@code get pods/exec}), after the process that sent it
+ * ({@code api update pods}, {@code operator create pods}). Written to {@code target/k8s-api-calls.txt}, one per
+ * line, for the Helm chart's RBAC test, which checks each process's calls against its own ServiceAccount's rules.
  */
 public final class ApiCallLog {
     public static final Path FILE = Path.of("target", "k8s-api-calls.txt");
@@ -21,10 +22,10 @@ public final class ApiCallLog {
     private ApiCallLog() {
     }
 
-    static void record(String method, String pathAndQuery) {
+    static void record(String process, String method, String pathAndQuery) {
         String call = rbac(method, pathAndQuery);
         if (call != null) {
-            CALLS.add(call);
+            CALLS.add(process + " " + call);
         }
     }
 

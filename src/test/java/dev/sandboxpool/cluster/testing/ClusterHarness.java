@@ -48,7 +48,7 @@ public final class ClusterHarness implements AutoCloseable {
         config.setResyncInterval(Duration.ofMillis(300));
         config.setMemberStartupTimeout(Duration.ofSeconds(5));
         config.setInformerSyncTimeout(Duration.ofSeconds(1));
-        return SandboxPoolOperator.create(cluster.newClient(), config, clock);
+        return SandboxPoolOperator.create(cluster.newClient(MockCluster.OPERATOR), config, clock);
     }
 
     public SandboxPoolOperator operator() {
@@ -57,8 +57,8 @@ public final class ClusterHarness implements AutoCloseable {
 
     /** A lease API replica: its own client, informers and name, as a separate process would have. */
     public ClusterPools replica(String name) {
-        ClusterPools pools = new ClusterPools(cluster.newClient(), List.of(MockCluster.NAMESPACE), clock, name,
-                PoolEvents.NONE).start();
+        ClusterPools pools = new ClusterPools(cluster.newClient(MockCluster.API), List.of(MockCluster.NAMESPACE),
+                clock, name, PoolEvents.NONE).start();
         replicas.add(pools);
         await().atMost(WAIT).until(pools::synced);
         return pools;

@@ -32,14 +32,19 @@ import java.util.function.Predicate;
 /**
  * A Fabric8 mock API server in CRUD mode with the SandboxPool CRD installed (so status is a subresource), the exec
  * API answered by {@link FakeExec}, and a record of what the product's clients sent. Clients from
- * {@link #newClient()} (and any the product builds itself) act as one process of the product each (the operator, a
- * lease API replica); the {@link #harness()} client acts for the test and the simulated kubelet, and is not
- * recorded.
+ * {@link #newClient(String)} (and any the product builds itself under {@link StandardClusterLookup}) act as one
+ * process of the product each, the operator or a lease API replica, and name it in their user agent, so the record
+ * says which process made each call (each has its own ServiceAccount in the chart); the {@link #harness()} client
+ * acts for the test and the simulated kubelet, and is not recorded.
  */
 public final class MockCluster implements AutoCloseable {
     public static final String NAMESPACE = "test";
-    private static final String ROLE_HEADER = "X-Test-Role";
+    /** The process a client acts as: the operator (its calls include the lease API's when that runs in process). */
+    public static final String OPERATOR = "operator";
+    /** The process a client acts as: a lease API replica. */
+    public static final String API = "api";
     private static final String HARNESS = "harness";
+    private static final String USER_AGENT_PREFIX = "sandboxpool-test/";
     private static final String RULES_REVIEW = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
 
     private final KubernetesMockServer server;
@@ -69,8 +74,9 @@ public final class MockCluster implements AutoCloseable {
                         : request.getPath().startsWith(RULES_REVIEW) ? allowEverything()
                         : loseAnswer(request) ? lost(crud.dispatch(request))
                         : crud.dispatch(request);
-                if (!HARNESS.equals(request.getHeader(ROLE_HEADER))) {
-                    ApiCallLog.record(request.getMethod(), request.getPath());
+                String process = process(request);
+                if (!HARNESS.equals(process)) {
+                    ApiCallLog.record(process, request.getMethod(), request.getPath());
                     sent.add(new Sent(request.getMethod(), request.getPath(), response.code()));
                 }
                 return response;
@@ -78,7 +84,7 @@ public final class MockCluster implements AutoCloseable {
         };
         server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, dispatcher, false);
         server.init();
-        harness = client(Map.of(ROLE_HEADER, HARNESS));
+        harness = client(HARNESS);
         installCrd();
     }
 
@@ -116,7 +122,7 @@ public final class MockCluster implements AutoCloseable {
     }
 
     private boolean refused(RecordedRequest request) {
-        return !HARNESS.equals(request.getHeader(ROLE_HEADER)) && outage.test(request);
+        return !HARNESS.equals(process(request)) && outage.test(request);
     }
 
     private static MockResponse unavailable() {
@@ -140,7 +146,7 @@ public final class MockCluster implements AutoCloseable {
     }
 
     private boolean loseAnswer(RecordedRequest request) {
-        if (HARNESS.equals(request.getHeader(ROLE_HEADER))) {
+        if (HARNESS.equals(process(request))) {
             return false;
         }
         for (Predicate<RecordedRequest> p : answersToLose) {
@@ -165,11 +171,26 @@ public final class MockCluster implements AutoCloseable {
         return found.code() == 200 ? exec.upgrade(request.getPath()) : found;
     }
 
-    /** A client as one process of the product would have: its requests are recorded. */
-    public KubernetesClient newClient() {
-        KubernetesClient client = client(Map.of());
+    /**
+     * A client as one process of the product would have: its requests are recorded as that process's.
+     *
+     * @param process {@link #OPERATOR} or {@link #API}
+     */
+    public KubernetesClient newClient(String process) {
+        KubernetesClient client = client(process);
         clients.add(client);
         return client;
+    }
+
+    /** The user agent of a client acting as {@code process}. */
+    public static String userAgent(String process) {
+        return USER_AGENT_PREFIX + process;
+    }
+
+    /** The process that sent a request, from its user agent; a client that names none shows as its user agent. */
+    private static String process(RecordedRequest request) {
+        String agent = String.valueOf(request.getHeader("User-Agent"));
+        return agent.startsWith(USER_AGENT_PREFIX) ? agent.substring(USER_AGENT_PREFIX.length()) : agent;
     }
 
     /** The test's own client (setup, assertions, the simulated kubelet). */
@@ -211,12 +232,12 @@ public final class MockCluster implements AutoCloseable {
         return spec;
     }
 
-    private KubernetesClient client(Map<String, String> headers) {
+    private KubernetesClient client(String process) {
         Config config = new ConfigBuilder(Config.empty())
                 .withMasterUrl(server.url("/"))
                 .withNamespace(NAMESPACE)
                 .withTrustCerts(true)
-                .withCustomHeaders(new HashMap<>(headers))
+                .withUserAgent(userAgent(process))
                 .build();
         return new KubernetesClientBuilder().withConfig(config).build();
     }

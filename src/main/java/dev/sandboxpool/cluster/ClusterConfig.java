@@ -44,6 +44,12 @@ public class ClusterConfig {
     private Duration informerSyncTimeout = Duration.ofSeconds(10);
 
     /**
+     * Operator mode: a change of the ready and leased counts alone (what every lease and release moves) is written to
+     * a pool's status at most this often, so a busy pool is not written once per lease. Default 2s.
+     */
+    private Duration statusLeaseCountsInterval = Duration.ofSeconds(2);
+
+    /**
      * Operator mode: this pod's IP (the chart sets it from the downward API). With {@link #getPort()} it is one of
      * the addresses a {@code network: None} member must not reach in the network check. Default: empty, not tried.
      */
@@ -106,6 +112,14 @@ public class ClusterConfig {
 
     public void setResyncInterval(Duration resyncInterval) {
         this.resyncInterval = resyncInterval;
+    }
+
+    public Duration getStatusLeaseCountsInterval() {
+        return statusLeaseCountsInterval;
+    }
+
+    public void setStatusLeaseCountsInterval(Duration statusLeaseCountsInterval) {
+        this.statusLeaseCountsInterval = statusLeaseCountsInterval;
     }
 
     public Duration getInformerSyncTimeout() {

@@ -101,8 +101,28 @@ public class ClusterPools implements PoolRegistry, AutoCloseable {
 
     /** Every informer has listed what it watches and keeps watching. */
     public boolean synced() {
-        return podInformers.values().stream().allMatch(i -> i.hasSynced() && i.isWatching())
-                && poolInformers.stream().allMatch(i -> i.hasSynced() && i.isWatching());
+        return podInformers.values().stream().allMatch(ClusterPools::synced)
+                && poolInformers.stream().allMatch(ClusterPools::synced);
+    }
+
+    private static boolean synced(SharedIndexInformer<?> informer) {
+        return informer.hasSynced() && informer.isWatching();
+    }
+
+    /** The informers that are not {@link #synced}, and why: "pods in ns: not listed yet", "...: not watching". */
+    public List<String> unsynced() {
+        List<String> out = new ArrayList<>();
+        podInformers.forEach((ns, i) -> describe(out, "pods in " + (ns.isEmpty() ? "every namespace" : ns), i));
+        poolInformers.forEach(i -> describe(out, "SandboxPools", i));
+        return out;
+    }
+
+    private static void describe(List<String> out, String what, SharedIndexInformer<?> informer) {
+        if (!informer.hasSynced()) {
+            out.add(what + ": not listed yet");
+        } else if (!informer.isWatching()) {
+            out.add(what + ": not watching (reconnecting)");
+        }
     }
 
     @Override

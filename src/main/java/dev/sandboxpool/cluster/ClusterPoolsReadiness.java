@@ -5,6 +5,7 @@ import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.AbstractHealthIndicator;
 import io.micronaut.management.health.indicator.annotation.Readiness;
 import jakarta.inject.Singleton;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,8 +30,9 @@ public class ClusterPoolsReadiness extends AbstractHealthIndicator<Map<String, O
 
     @Override
     protected Map<String, Object> getHealthInformation() {
-        boolean synced = pools.synced();
-        healthStatus = synced ? HealthStatus.UP : HealthStatus.DOWN;
-        return Map.of("informers", synced ? "synced" : "not synced", "pools", pools.all().size());
+        List<String> unsynced = pools.unsynced();
+        healthStatus = unsynced.isEmpty() ? HealthStatus.UP : HealthStatus.DOWN;
+        return Map.of("informers", unsynced.isEmpty() ? "synced" : String.join("; ", unsynced),
+                "pools", pools.all().size());
     }
 }

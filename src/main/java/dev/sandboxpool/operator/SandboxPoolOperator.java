@@ -59,8 +59,7 @@ public final class SandboxPoolOperator {
                 o.withLeaderElectionConfiguration(leaderElection(config));
             }
         });
-        var reconciler = new SandboxPoolReconciler(client, clock, config.getMemberStartupTimeout(),
-                config.getResyncInterval(), cleaners, operatorAddress(config));
+        var reconciler = new SandboxPoolReconciler(client, clock, config, cleaners, operatorAddress(config));
         operator.<SandboxPool>register(reconciler, c -> {
             if (config.namespaces().isEmpty()) {
                 c.watchingAllNamespaces();

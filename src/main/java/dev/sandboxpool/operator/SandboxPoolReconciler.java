@@ -6,6 +6,7 @@ import dev.sandboxpool.api.v1alpha1.SandboxPool;
 import dev.sandboxpool.api.v1alpha1.SandboxPoolStatus;
 import dev.sandboxpool.backend.BackendException;
 import dev.sandboxpool.backend.Labels;
+import dev.sandboxpool.cluster.ClusterConfig;
 import dev.sandboxpool.backend.kubernetes.KubernetesBackend;
 import dev.sandboxpool.backend.kubernetes.MemberPod;
 import dev.sandboxpool.backend.kubernetes.MemberRecycler;
@@ -97,6 +98,7 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
     private final Planner planner;
     private final Duration startupTimeout;
     private final Duration resyncInterval;
+    private final Duration leaseCountsInterval;
     private final ExecutorService cleaners;
     private final Map<ResourceID, StartBackoff> backoffs = new ConcurrentHashMap<>();
     private final ExecutionTally executions = new ExecutionTally();
@@ -110,13 +112,14 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
      * @param cleaners runs the clean-up of reclaimed leases and the network checks, off the reconcile threads
      * @param operatorAddress the operator's own pod IP and port, which members must not reach, when known
      */
-    public SandboxPoolReconciler(KubernetesClient client, Clock clock, Duration memberStartupTimeout,
-            Duration resyncInterval, ExecutorService cleaners, Optional<InetSocketAddress> operatorAddress) {
+    public SandboxPoolReconciler(KubernetesClient client, Clock clock, ClusterConfig config, ExecutorService cleaners,
+            Optional<InetSocketAddress> operatorAddress) {
         this.client = client;
         this.clock = clock;
-        this.planner = new Planner(memberStartupTimeout);
-        this.startupTimeout = memberStartupTimeout;
-        this.resyncInterval = resyncInterval;
+        this.planner = new Planner(config.getMemberStartupTimeout());
+        this.startupTimeout = config.getMemberStartupTimeout();
+        this.resyncInterval = config.getResyncInterval();
+        this.leaseCountsInterval = config.getStatusLeaseCountsInterval();
         this.cleaners = cleaners;
         List<NetworkProbe.Target> targets = new ArrayList<>();
         NetworkProbe.apiServer(client.getConfiguration().getMasterUrl()).ifPresent(targets::add);
@@ -228,8 +231,8 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
      * are sent). It carries no resourceVersion: only the operator, one leader at a time, writes status, so there is
      * no conflict to detect, and a stale cache is corrected by the next reconcile.
      *
-     * <p>{@code executions} comes from the members' counts ({@link ExecutionTally}); a change of it alone is held
-     * back until {@link #EXECUTIONS_WRITE_INTERVAL} after the last write, and the pool reconciled again then.
+     * <p>{@code executions} comes from the members' counts ({@link ExecutionTally}). A change of the counts that move
+     * with every lease alone is held back for a moment ({@link #holdBackCounts}), and the pool reconciled again then.
      */
     private UpdateControl<SandboxPool> write(SandboxPool pool, SandboxPoolStatus status, Map<String, Pod> pods,
             Instant now) {
@@ -238,19 +241,8 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
         Map<String, Long> counts = new LinkedHashMap<>();
         pods.values().forEach(p -> counts.put(p.getMetadata().getName(), new MemberPod(p).executions()));
         long total = executions.observe(id, previous == null ? 0 : previous.getExecutions(), counts);
-        Duration next = resyncInterval;
         status.setExecutions(total);
-        Instant lastWrite = statusWritten.get(id);
-        if (previous != null && total != previous.getExecutions() && lastWrite != null
-                && now.isBefore(lastWrite.plus(EXECUTIONS_WRITE_INTERVAL))) {
-            status.setExecutions(previous.getExecutions());
-            if (PoolStatusBuilder.same(status, previous)) {
-                Duration wait = Duration.between(now, lastWrite.plus(EXECUTIONS_WRITE_INTERVAL));
-                next = wait.compareTo(next) < 0 ? wait : next;
-            } else {
-                status.setExecutions(total);
-            }
-        }
+        Duration next = holdBackCounts(status, previous, statusWritten.get(id), now).orElse(resyncInterval);
         UpdateControl<SandboxPool> control;
         if (PoolStatusBuilder.same(status, previous)) {
             control = UpdateControl.noUpdate();
@@ -263,6 +255,43 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
             statusWritten.put(id, now);
         }
         return control.rescheduleAfter(next);
+    }
+
+    /**
+     * Counts that move with every lease and execution (ready and leased members, executions) are written at most
+     * every {@link #EXECUTIONS_WRITE_INTERVAL} and lease-counts interval after this process's last write of the
+     * pool's status: when nothing else changed, {@code status} gets the written values back (so nothing is written)
+     * and the answer is when to look again. Every other change is written at once, with the counts as they are.
+     */
+    private Optional<Duration> holdBackCounts(SandboxPoolStatus status, SandboxPoolStatus previous, Instant lastWrite,
+            Instant now) {
+        if (previous == null || lastWrite == null || PoolStatusBuilder.same(status, previous)) {
+            return Optional.empty();
+        }
+        long executions = status.getExecutions();
+        int ready = status.getReadyReplicas();
+        int leased = status.getLeasedReplicas();
+        Instant executionsDue = lastWrite.plus(EXECUTIONS_WRITE_INTERVAL);
+        Instant leaseCountsDue = lastWrite.plus(leaseCountsInterval);
+        Instant lookAgain = null;
+        if (executions != previous.getExecutions() && now.isBefore(executionsDue)) {
+            status.setExecutions(previous.getExecutions());
+            lookAgain = executionsDue;
+        }
+        if ((ready != previous.getReadyReplicas() || leased != previous.getLeasedReplicas())
+                && now.isBefore(leaseCountsDue)) {
+            status.setReadyReplicas(previous.getReadyReplicas());
+            status.setLeasedReplicas(previous.getLeasedReplicas());
+            lookAgain = lookAgain == null || leaseCountsDue.isBefore(lookAgain) ? leaseCountsDue : lookAgain;
+        }
+        if (lookAgain == null || !PoolStatusBuilder.same(status, previous)) {
+            status.setExecutions(executions);
+            status.setReadyReplicas(ready);
+            status.setLeasedReplicas(leased);
+            return Optional.empty();
+        }
+        Duration wait = Duration.between(now, lookAgain);
+        return Optional.of(wait.compareTo(resyncInterval) < 0 ? wait : resyncInterval);
     }
 
     /** A failed reconcile shows as Degraded=ReconcileError and is retried; conflicts are retried silently. */

@@ -28,10 +28,12 @@ public final class PoolConditions {
         String startProblem = "members fail to start (" + in.startFailures() + " in a row, backing off): "
                 + in.lastStartError();
 
-        // a member being cleaned after a lease is warm: it is back in milliseconds
-        if (in.ready() + in.leased() + in.cleaning() >= in.minSize()) {
+        // a member being cleaned after a lease is warm: it is back in milliseconds. The message names no count that
+        // every lease moves (status has them): it changes only when the condition does, not once per lease
+        int warm = in.ready() + in.leased() + in.cleaning();
+        if (warm >= in.minSize()) {
             out.add(track(Condition.TYPE_READY, TRUE, Condition.REASON_POOL_READY,
-                    in.ready() + " ready, " + in.leased() + " leased (minSize " + in.minSize() + ")", now));
+                    "at least minSize (" + in.minSize() + ") members are warm: ready, leased or being cleaned", now));
         } else if (failing) {
             out.add(track(Condition.TYPE_READY, FALSE, Condition.REASON_START_FAILING, startProblem, now));
         } else {

@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.client.WatcherException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -119,6 +120,42 @@ class PoolExecutionsTest {
         await().atMost(ClusterHarness.WAIT).untilAsserted(() -> assertThat(executions("python")).isEqualTo(3));
         await().during(Duration.ofMillis(1000)).atMost(ClusterHarness.WAIT)
                 .until(() -> statusWrites() == written + 1);
+    }
+
+    /** Issue 11 item 14: leases and releases in quick succession are not one status write each. */
+    @Test
+    void leasesInQuickSuccessionAreNotOneStatusWriteEach() {
+        h.close();
+        h = new ClusterHarness(config -> config.setStatusLeaseCountsInterval(Duration.ofSeconds(2)));
+        h.createPool("python", MockCluster.spec(1, 1));
+        h.awaitReady("python", 1);
+        await().atMost(ClusterHarness.WAIT).until(() -> h.condition("python", Condition.TYPE_PROGRESSING)
+                .map(c -> c.getStatus().equals("False")).orElse(false));
+        Pool pool = api("python");
+        h.clock.advance(Duration.ofSeconds(3)); // the last write is past the interval
+        AtomicInteger before = new AtomicInteger(-1);
+        await().during(Duration.ofSeconds(1)).atMost(ClusterHarness.WAIT)
+                .until(() -> {
+                    int now = statusWrites();
+                    return before.getAndSet(now) == now; // no write for a second
+                });
+        int written = statusWrites();
+
+        // the clock stands still: all of these are within the interval after the first write they cause
+        for (int i = 0; i < 5; i++) {
+            Lease lease = pool.acquire(Duration.ofSeconds(5), Duration.ofMinutes(5));
+            pool.release(lease.id());
+            await().atMost(ClusterHarness.WAIT).until(() -> h.idlePods("python").size() == 1);
+        }
+        await().pollDelay(Duration.ofSeconds(1)).atMost(ClusterHarness.WAIT).until(() -> true);
+        // the first lease's, and at most one more (10 without holding the counts back)
+        assertThat(statusWrites() - written).as("status writes for 5 leases").isLessThanOrEqualTo(2);
+
+        h.clock.advance(Duration.ofSeconds(3));
+        await().atMost(ClusterHarness.WAIT).untilAsserted(() -> {
+            assertThat(h.pool("python").getStatus().getReadyReplicas()).isEqualTo(1);
+            assertThat(h.pool("python").getStatus().getLeasedReplicas()).isZero();
+        });
     }
 
     /** A member being cleaned after its lease is warm, not starting: the pool does not become Progressing. */

@@ -479,8 +479,8 @@ public final class ClusterPool implements Pool {
             if (!recycler.retire(m.pod(), sameLease(leaseId), counted)) {
                 throw ended(leaseId);
             }
-            log.info("pool {}/{}: pod {} retired after its lease, the operator deletes it ({}, {} uses)", namespace(), name(), m.name(),
-                    decision.destroyBecause(), m.uses());
+            log.info("pool {}/{}: pod {} retired after its lease, the operator deletes it ({}, {} uses)",
+                    namespace(), name(), m.name(), decision.destroyBecause(), m.uses());
             return;
         }
         if (alreadyClean) {

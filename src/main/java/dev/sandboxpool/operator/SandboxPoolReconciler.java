@@ -375,7 +375,8 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
                 if (m.ended() && pod.getMetadata().getDeletionTimestamp() == null) {
                     removeEnded(m);
                 } else if (m.state() == PodState.RETIRING && !m.gone()) {
-                    // retired by a lease API replica, which may not delete pods, or by a retirer that stopped before the delete
+                    // retired by a lease API replica, which may not delete pods, or by a retirer that stopped
+                    // before the delete
                     backend.destroy(m.name());
                 } else if (m.state() == PodState.STARTING && m.ready() && !m.gone()) {
                     becomeIdle(m);

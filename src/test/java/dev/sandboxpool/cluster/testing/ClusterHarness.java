@@ -72,8 +72,9 @@ public final class ClusterHarness implements AutoCloseable {
     /**
      * A lease API replica: its own client, informers and name, as a separate process would have, once its informers
      * synced. On a loaded 2-core machine a replica's first pod listing was seen not to complete in 60 s, with no
-     * error from the client (cause not found; not reproduced on demand). That replica is then closed, with a thread dump in the test output for whoever looks into it, and a new one
-     * started in its place, as a real replica that never became ready would be restarted.
+     * error from the client (cause not found). That replica is then closed, with a thread dump in the test output
+     * for whoever looks into it, and a new one started in its place, as a real replica that never became ready
+     * would be restarted.
      */
     public ClusterPools replica(String name) {
         for (int attempt = 1; ; attempt++) {

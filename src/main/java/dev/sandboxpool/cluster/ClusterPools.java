@@ -101,12 +101,7 @@ public class ClusterPools implements PoolRegistry, AutoCloseable {
 
     /** Every informer has listed what it watches and keeps watching. */
     public boolean synced() {
-        return podInformers.values().stream().allMatch(ClusterPools::synced)
-                && poolInformers.stream().allMatch(ClusterPools::synced);
-    }
-
-    private static boolean synced(SharedIndexInformer<?> informer) {
-        return informer.hasSynced() && informer.isWatching();
+        return unsynced().isEmpty();
     }
 
     /** The informers that are not {@link #synced}, and why: "pods in ns: not listed yet", "...: not watching". */

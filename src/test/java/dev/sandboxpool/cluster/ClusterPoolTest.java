@@ -2,6 +2,7 @@ package dev.sandboxpool.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static dev.sandboxpool.cluster.testing.ClusterHarness.served;
 import static org.awaitility.Awaitility.await;
 
 import dev.sandboxpool.api.v1alpha1.ReusePolicy;
@@ -47,17 +48,12 @@ class ClusterPoolTest {
         h.close();
     }
 
-    private Pool pool(ClusterPools replica, String name) {
-        await().atMost(ClusterHarness.WAIT).until(() -> replica.find(name).isPresent());
-        return replica.find(name).orElseThrow();
-    }
-
     @Test
     void twoReplicasAcquiringAtOnceNeverLeaseOnePodTwice() throws Exception {
         h.createPool("python", MockCluster.spec(4, 4));
         h.awaitReady("python", 4);
-        Pool a = pool(h.replica("api-a"), "python");
-        Pool b = pool(h.replica("api-b"), "python");
+        Pool a = served(h.replica("api-a"), "python");
+        Pool b = served(h.replica("api-b"), "python");
         ExecutorService callers = Executors.newFixedThreadPool(12);
         List<Future<Lease>> calls = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -93,7 +89,7 @@ class ClusterPoolTest {
     void claimWhoseAnswerWasLostIsRecognisedAsOwnAndNoSecondPodIsClaimed() {
         h.createPool("python", MockCluster.spec(2, 2));
         h.awaitReady("python", 2);
-        Pool pool = pool(h.replica("api-a"), "python");
+        Pool pool = served(h.replica("api-a"), "python");
         h.cluster.loseTheAnswerToNext(MockCluster.podUpdateContaining("\"sandboxpool.dev/state\":\"leased\""));
 
         Lease lease = pool.acquire(Duration.ofSeconds(10), TTL);
@@ -109,7 +105,7 @@ class ClusterPoolTest {
     void executionStillOpeningItsRunnerWhenItsLeaseIsReleasedRunsNoCodeAfterTheCleanUp() throws Exception {
         h.createPool("python", MockCluster.spec(1, 1));
         h.awaitReady("python", 1);
-        Pool pool = pool(h.replica("api-a"), "python");
+        Pool pool = served(h.replica("api-a"), "python");
         Lease lease = pool.acquire(Duration.ofSeconds(5), TTL);
         CompletableFuture<Void> runnerStarts = h.exec().holdRunnersOf(lease.sandbox());
         ExecutorService callers = Executors.newFixedThreadPool(2);
@@ -140,7 +136,7 @@ class ClusterPoolTest {
     void leaseIsRenewedUsedForExecutionsAndReleasedClean() {
         h.createPool("python", MockCluster.spec(1, 2));
         h.awaitReady("python", 1);
-        Pool pool = pool(h.replica("api-a"), "python");
+        Pool pool = served(h.replica("api-a"), "python");
 
         Lease lease = pool.acquire(Duration.ofSeconds(5), Duration.ofSeconds(30));
         assertThat(pool.lease(lease.id())).isPresent();
@@ -170,7 +166,7 @@ class ClusterPoolTest {
     void executionsOfOneReplicaShareOneRunnerStreamPerPodAcrossLeases() {
         h.createPool("python", MockCluster.spec(1, 1));
         h.awaitReady("python", 1);
-        Pool pool = pool(h.replica("api-a"), "python");
+        Pool pool = served(h.replica("api-a"), "python");
 
         Lease first = pool.acquire(Duration.ofSeconds(5), TTL);
         for (int i = 0; i < 3; i++) {
@@ -193,7 +189,7 @@ class ClusterPoolTest {
     void oneShotExecutionIsCleanedInItsOwnRoundTripAndItsPodGoesStraightBackToIdle() {
         h.createPool("python", MockCluster.spec(1, 1));
         h.awaitReady("python", 1);
-        Pool pool = pool(h.replica("api-a"), "python");
+        Pool pool = served(h.replica("api-a"), "python");
         int cleanedBefore = h.exec().cleaned().size(); // the network check's clean-up
 
         Pool.Execution run = pool.runOnce(ExecutionRequest.of("open('left', 'w').write('x'); print('once')",
@@ -214,7 +210,7 @@ class ClusterPoolTest {
     void oneShotWhoseCleanUpFailsIsCleanedAgainOnRelease() {
         h.createPool("python", MockCluster.spec(1, 2));
         h.awaitReady("python", 1);
-        Pool pool = pool(h.replica("api-a"), "python");
+        Pool pool = served(h.replica("api-a"), "python");
         String only = h.pods("python").get(0).name();
         h.exec().failCleanupOf(only);
 
@@ -230,7 +226,7 @@ class ClusterPoolTest {
     void runnerEndedByAnotherCleanUpIsReopenedForTheNextLease() {
         h.createPool("python", MockCluster.spec(1, 1));
         h.awaitReady("python", 1);
-        Pool pool = pool(h.replica("api-a"), "python");
+        Pool pool = served(h.replica("api-a"), "python");
         Lease first = pool.acquire(Duration.ofSeconds(5), TTL);
         pool.execute(first.id(), ExecutionRequest.of("print(1)", Duration.ofSeconds(10)));
         pool.release(first.id());
@@ -251,7 +247,7 @@ class ClusterPoolTest {
     void streamCutOnTheWayIsReopenedWithinTheLeaseWithoutDamage() {
         h.createPool("python", MockCluster.spec(1, 1));
         h.awaitReady("python", 1);
-        Pool pool = pool(h.replica("api-a"), "python");
+        Pool pool = served(h.replica("api-a"), "python");
         Lease lease = pool.acquire(Duration.ofSeconds(5), TTL);
         pool.execute(lease.id(), ExecutionRequest.of("open('kept', 'w').write('still here')", Duration.ofSeconds(10)));
 
@@ -271,7 +267,7 @@ class ClusterPoolTest {
     void runnerKilledBetweenExecutionsOfALeaseDamagesThePod() {
         h.createPool("python", MockCluster.spec(1, 2));
         h.awaitReady("python", 1);
-        Pool pool = pool(h.replica("api-a"), "python");
+        Pool pool = served(h.replica("api-a"), "python");
         Lease lease = pool.acquire(Duration.ofSeconds(5), TTL);
         // user code leaves a process behind that kills the runner once the execution is over
         ExecutionResult planted = pool.execute(lease.id(), ExecutionRequest.of("""
@@ -298,10 +294,10 @@ class ClusterPoolTest {
         h.createPool("python", MockCluster.spec(1, 2));
         h.awaitReady("python", 1);
         ClusterPools first = h.replica("api-a");
-        Lease lease = pool(first, "python").acquire(Duration.ofSeconds(5), TTL);
+        Lease lease = served(first, "python").acquire(Duration.ofSeconds(5), TTL);
         first.close();
 
-        Pool other = pool(h.replica("api-b"), "python");
+        Pool other = served(h.replica("api-b"), "python");
 
         assertThat(other.lease(lease.id())).hasValueSatisfying(l -> assertThat(l.sandbox()).isEqualTo(lease.sandbox()));
         assertThat(other.execute(lease.id(), ExecutionRequest.of("print('still mine')", Duration.ofSeconds(10)))
@@ -314,7 +310,7 @@ class ClusterPoolTest {
     void callerWaitsForAFreeMemberThenGets429() {
         h.createPool("python", MockCluster.spec(1, 1));
         h.awaitReady("python", 1);
-        Pool pool = pool(h.replica("api-a"), "python");
+        Pool pool = served(h.replica("api-a"), "python");
         pool.acquire(Duration.ofSeconds(5), TTL);
 
         assertThatThrownBy(() -> pool.acquire(Duration.ofMillis(500), TTL))
@@ -325,7 +321,7 @@ class ClusterPoolTest {
     void callerThatWillNotWaitStillGetsAnIdleMember() {
         h.createPool("python", MockCluster.spec(1, 1));
         h.awaitReady("python", 1);
-        Pool pool = pool(h.replica("api-a"), "python");
+        Pool pool = served(h.replica("api-a"), "python");
 
         Lease lease = pool.acquire(Duration.ZERO, TTL);
 
@@ -339,7 +335,7 @@ class ClusterPoolTest {
         spec.getReuse().setPolicy(ReusePolicy.SingleUse);
         h.createPool("once", spec);
         h.awaitReady("once", 1);
-        Pool pool = pool(h.replica("api-a"), "once");
+        Pool pool = served(h.replica("api-a"), "once");
         int cleanedBefore = h.exec().cleaned().size(); // the network check's clean-up
 
         Pool.Execution run = pool.runOnce(ExecutionRequest.of("print('once')", Duration.ofSeconds(10)),
@@ -356,7 +352,7 @@ class ClusterPoolTest {
     void memberWhoseRunnerDiedIsDeletedAfterRelease() {
         h.createPool("python", MockCluster.spec(1, 2));
         h.awaitReady("python", 1);
-        Pool pool = pool(h.replica("api-a"), "python");
+        Pool pool = served(h.replica("api-a"), "python");
         Lease lease = pool.acquire(Duration.ofSeconds(5), TTL);
 
         ExecutionResult result = pool.execute(lease.id(), ExecutionRequest.of(
@@ -375,7 +371,7 @@ class ClusterPoolTest {
     void memberThatCannotBeCleanedIsDeleted() {
         h.createPool("python", MockCluster.spec(1, 2));
         h.awaitReady("python", 1);
-        Pool pool = pool(h.replica("api-a"), "python");
+        Pool pool = served(h.replica("api-a"), "python");
         Lease lease = pool.acquire(Duration.ofSeconds(5), TTL);
         h.exec().failCleanupOf(lease.sandbox());
 
@@ -389,7 +385,7 @@ class ClusterPoolTest {
     void statsCountMembersByState() {
         h.createPool("python", MockCluster.spec(2, 3));
         h.awaitReady("python", 2);
-        Pool pool = pool(h.replica("api-a"), "python");
+        Pool pool = served(h.replica("api-a"), "python");
         pool.acquire(Duration.ofSeconds(5), TTL);
 
         await().atMost(ClusterHarness.WAIT).untilAsserted(() -> {
@@ -410,8 +406,8 @@ class ClusterPoolTest {
         h.awaitReady("a", 1);
         h.awaitReady("b", 1);
         ClusterPools replica = h.replica("api-a");
-        Pool a = pool(replica, "a");
-        Pool b = pool(replica, "b");
+        Pool a = served(replica, "a");
+        Pool b = served(replica, "b");
         Lease ofB = b.acquire(Duration.ofSeconds(5), TTL);
 
         assertThat(a.lease(ofB.id())).isEmpty();
@@ -430,7 +426,7 @@ class ClusterPoolTest {
     void leaseCallsFindTheirPodInTheCacheAndNeverListFromEtcd() {
         h.createPool("python", MockCluster.spec(1, 1));
         h.awaitReady("python", 1);
-        Pool pool = pool(h.replica("api-a"), "python");
+        Pool pool = served(h.replica("api-a"), "python");
         Lease lease = pool.acquire(Duration.ofSeconds(5), TTL);
         await().atMost(ClusterHarness.WAIT).until(() -> pool.stats().leased() == 1);
         int before = podLists().size();

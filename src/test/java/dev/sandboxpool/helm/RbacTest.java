@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class RbacTest {
@@ -122,26 +124,22 @@ class RbacTest {
                 .containsExactlyInAnyOrder(OPERATOR, API);
     }
 
-    @Test
-    void theOperatorGetsExactlyItsContractBoundToItsServiceAccount() {
-        List<HasMetadata> objects = HelmChart.withDefaults().render();
-
-        assertExactly(role(objects, OPERATOR, HelmChart.NAMESPACE).getRules(), OPERATOR_CONTRACT);
-        RoleBinding binding = roleBinding(objects, OPERATOR, HelmChart.NAMESPACE);
-        assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
-        assertThat(binding.getRoleRef().getName()).isEqualTo(OPERATOR);
-        assertBindsServiceAccount(binding.getSubjects(), OPERATOR);
+    static Stream<Arguments> processes() {
+        return Stream.of(Arguments.of(OPERATOR, OPERATOR_CONTRACT), Arguments.of(API, API_CONTRACT));
     }
 
-    @Test
-    void theApiGetsExactlyItsContractBoundToItsOwnServiceAccount() {
+    /** The operator and the API each get exactly their contract, bound to their own ServiceAccount. */
+    @ParameterizedTest
+    @MethodSource("processes")
+    void eachProcessGetsExactlyItsContractBoundToItsOwnServiceAccount(String process,
+            Map<String, List<String>> contract) {
         List<HasMetadata> objects = HelmChart.withDefaults().render();
 
-        assertExactly(role(objects, API, HelmChart.NAMESPACE).getRules(), API_CONTRACT);
-        RoleBinding binding = roleBinding(objects, API, HelmChart.NAMESPACE);
+        assertExactly(role(objects, process, HelmChart.NAMESPACE).getRules(), contract);
+        RoleBinding binding = roleBinding(objects, process, HelmChart.NAMESPACE);
         assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
-        assertThat(binding.getRoleRef().getName()).isEqualTo(API);
-        assertBindsServiceAccount(binding.getSubjects(), API);
+        assertThat(binding.getRoleRef().getName()).isEqualTo(process);
+        assertBindsServiceAccount(binding.getSubjects(), process);
     }
 
     /** The API parses untrusted requests: whatever the values, nothing bound to its ServiceAccount makes pods. */

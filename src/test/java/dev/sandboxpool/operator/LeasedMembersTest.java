@@ -1,12 +1,12 @@
 package dev.sandboxpool.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.sandboxpool.cluster.testing.ClusterHarness.served;
 import static org.awaitility.Awaitility.await;
 
 import dev.sandboxpool.api.v1alpha1.Condition;
 import dev.sandboxpool.backend.kubernetes.MemberPod;
 import dev.sandboxpool.backend.kubernetes.PodState;
-import dev.sandboxpool.cluster.ClusterPools;
 import dev.sandboxpool.cluster.testing.ClusterHarness;
 import dev.sandboxpool.cluster.testing.MockCluster;
 import dev.sandboxpool.pool.Lease;
@@ -31,17 +31,11 @@ class LeasedMembersTest {
         h.close();
     }
 
-    private Pool lease(String name) {
-        ClusterPools replica = h.replica("api-a");
-        await().atMost(ClusterHarness.WAIT).until(() -> replica.find(name).isPresent());
-        return replica.find(name).orElseThrow();
-    }
-
     @Test
     void expiredLeaseIsReclaimedAndItsMemberCleanedForTheNextCaller() {
         h.createPool("python", MockCluster.spec(1, 1));
         h.awaitReady("python", 1);
-        Pool pool = lease("python");
+        Pool pool = served(h.replica("api-a"), "python");
         Lease lease = pool.acquire(Duration.ofSeconds(5), Duration.ofSeconds(30));
         assertThat(new MemberPod(h.pod(lease.sandbox())).state()).isEqualTo(PodState.LEASED);
 
@@ -59,7 +53,7 @@ class LeasedMembersTest {
     void specChangeReplacesIdleMembersAtOnceAndLeasedOnesAfterRelease() {
         h.createPool("python", MockCluster.spec(2, 4));
         h.awaitReady("python", 2);
-        Pool pool = lease("python");
+        Pool pool = served(h.replica("api-a"), "python");
         Lease lease = pool.acquire(Duration.ofSeconds(5), Duration.ofMinutes(5));
         String idleOld = h.idlePods("python").get(0).name();
         String oldHash = new MemberPod(h.pod(lease.sandbox())).specHash();
@@ -87,7 +81,7 @@ class LeasedMembersTest {
     @Test
     void waitingCallersGrowThePoolUpToMaxSize() {
         h.createPool("python", MockCluster.spec(0, 2));
-        Pool pool = lease("python");
+        Pool pool = served(h.replica("api-a"), "python");
 
         Lease lease = pool.acquire(Duration.ofSeconds(15), Duration.ofMinutes(5));
 
@@ -99,7 +93,7 @@ class LeasedMembersTest {
     void callersWaitingAtMaxSizeShowAsAtCapacityUntilAMemberIsReleased() {
         h.createPool("python", MockCluster.spec(1, 1));
         h.awaitReady("python", 1);
-        Pool pool = lease("python");
+        Pool pool = served(h.replica("api-a"), "python");
         Lease first = pool.acquire(Duration.ofSeconds(5), Duration.ofMinutes(5));
 
         // waits long enough to outlast the AtCapacity wait below plus the release's clean-up on a busy machine

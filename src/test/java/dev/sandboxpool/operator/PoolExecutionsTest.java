@@ -1,6 +1,7 @@
 package dev.sandboxpool.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.sandboxpool.cluster.testing.ClusterHarness.served;
 import static org.awaitility.Awaitility.await;
 
 import dev.sandboxpool.api.v1alpha1.Condition;
@@ -9,7 +10,6 @@ import dev.sandboxpool.api.v1alpha1.SandboxPool;
 import dev.sandboxpool.api.v1alpha1.SandboxPoolSpec;
 import dev.sandboxpool.backend.kubernetes.MemberPod;
 import dev.sandboxpool.backend.kubernetes.PodState;
-import dev.sandboxpool.cluster.ClusterPools;
 import dev.sandboxpool.cluster.testing.ClusterHarness;
 import dev.sandboxpool.cluster.testing.MockCluster;
 import dev.sandboxpool.execution.ExecutionRequest;
@@ -45,12 +45,6 @@ class PoolExecutionsTest {
         h.close();
     }
 
-    private Pool api(String name) {
-        ClusterPools replica = h.replica("api-a");
-        await().atMost(ClusterHarness.WAIT).until(() -> replica.find(name).isPresent());
-        return replica.find(name).orElseThrow();
-    }
-
     private long executions(String pool) {
         return h.pool(pool).getStatus().getExecutions();
     }
@@ -61,7 +55,7 @@ class PoolExecutionsTest {
         // start a second member for that waiting caller
         h.createPool("python", MockCluster.spec(1, 1));
         h.awaitReady("python", 1);
-        Pool pool = api("python");
+        Pool pool = served(h.replica("api-a"), "python");
 
         Pool.Execution once = pool.runOnce(ExecutionRequest.of("print(1)", TIMEOUT), Duration.ofSeconds(5));
         Lease lease = pool.acquire(Duration.ofSeconds(5), Duration.ofMinutes(5));
@@ -81,7 +75,7 @@ class PoolExecutionsTest {
         spec.getReuse().setPolicy(ReusePolicy.SingleUse);
         h.createPool("python", spec);
         h.awaitReady("python", 1);
-        Pool pool = api("python");
+        Pool pool = served(h.replica("api-a"), "python");
 
         String first = pool.runOnce(ExecutionRequest.of("print(1)", TIMEOUT), Duration.ofSeconds(10)).lease()
                 .sandbox();
@@ -131,7 +125,7 @@ class PoolExecutionsTest {
         h.awaitReady("python", 1);
         await().atMost(ClusterHarness.WAIT).until(() -> h.condition("python", Condition.TYPE_PROGRESSING)
                 .map(c -> c.getStatus().equals("False")).orElse(false));
-        Pool pool = api("python");
+        Pool pool = served(h.replica("api-a"), "python");
         h.clock.advance(Duration.ofSeconds(3)); // the last write is past the interval
         AtomicInteger before = new AtomicInteger(-1);
         await().during(Duration.ofSeconds(1)).atMost(ClusterHarness.WAIT)
@@ -167,7 +161,7 @@ class PoolExecutionsTest {
                 .map(c -> c.getStatus().equals("False")).orElse(false));
         List<Condition> before = h.pool("python").getStatus().getConditions();
         List<SandboxPool> seen = new CopyOnWriteArrayList<>();
-        Pool pool = api("python");
+        Pool pool = served(h.replica("api-a"), "python");
         try (Watch watch = h.cluster.harness().resources(SandboxPool.class).inNamespace(MockCluster.NAMESPACE)
                 .withName("python").watch(new Watcher<>() {
                     @Override

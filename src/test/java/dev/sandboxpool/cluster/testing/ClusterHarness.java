@@ -12,6 +12,7 @@ import dev.sandboxpool.backend.kubernetes.MemberPod;
 import dev.sandboxpool.cluster.ClusterConfig;
 import dev.sandboxpool.cluster.ClusterPools;
 import dev.sandboxpool.operator.SandboxPoolOperator;
+import dev.sandboxpool.pool.Pool;
 import dev.sandboxpool.pool.PoolEvents;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -105,6 +106,12 @@ public final class ClusterHarness implements AutoCloseable {
             }
         });
         return out.toString();
+    }
+
+    /** The pool {@code name} as {@code replica} serves it, once it does. */
+    public static Pool served(ClusterPools replica, String name) {
+        await().atMost(WAIT).until(() -> replica.find(name).isPresent());
+        return replica.find(name).orElseThrow();
     }
 
     public SandboxPool createPool(String name, SandboxPoolSpec spec) {

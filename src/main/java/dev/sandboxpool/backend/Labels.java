@@ -6,6 +6,8 @@ public final class Labels {
     public static final String MANAGED_BY_VALUE = "sandbox-pool";
     public static final String POOL = "sandboxpool.dev/pool";
     public static final String SPEC_HASH = "sandboxpool.dev/spec-hash";
+    /** The instance that created a local member ({@link Owner#label()}). */
+    public static final String OWNER = "sandboxpool.dev/owner";
 
     private Labels() {
     }

@@ -28,6 +28,7 @@ import dev.sandboxpool.pool.Pool;
 import dev.sandboxpool.pool.PoolEvents;
 import dev.sandboxpool.pool.PoolStats;
 import dev.sandboxpool.pool.PoolStoppedException;
+import dev.sandboxpool.pool.TooManyWaitingException;
 import dev.sandboxpool.pool.ReleaseDecision;
 import dev.sandboxpool.spec.InvalidSpecException;
 import dev.sandboxpool.spec.PoolSettings;
@@ -197,6 +198,11 @@ public final class ClusterPool implements Pool {
         synchronized (waiters) {
             if (stopped) {
                 throw new PoolStoppedException(name());
+            }
+            // waiting here holds a request thread (the claim is a write to the API server): the bound matters more
+            int limit = settings().maxWaiting();
+            if (waiters.size() >= limit && !maxWait.isZero()) {
+                throw new TooManyWaitingException(name(), limit);
             }
             waiters.addLast(w);
         }
@@ -593,7 +599,7 @@ public final class ClusterPool implements Pool {
         return new PoolStats(s.name(), "kubernetes", s.image(), s.minSize(), s.maxSize(), infos.size() - terminating,
                 counts.get(MemberState.READY), counts.get(MemberState.LEASED),
                 counts.get(MemberState.STARTING) + counts.get(MemberState.CLEANING), terminating, waiting,
-                executions.get(), 0, 0, 0, null, null, infos, conditions());
+                executions.get(), 0, 0, 0, null, null, infos, conditions(), null);
     }
 
     /** The operator's conditions on the SandboxPool: this process only serves the pool. */

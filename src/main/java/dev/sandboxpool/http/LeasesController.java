@@ -4,6 +4,7 @@ import dev.sandboxpool.execution.ExecutionRequest;
 import dev.sandboxpool.execution.ExecutionResult;
 import dev.sandboxpool.pool.Lease;
 import dev.sandboxpool.pool.LeaseExpiredException;
+import dev.sandboxpool.pool.Futures;
 import dev.sandboxpool.pool.LeaseNotActiveException;
 import dev.sandboxpool.pool.Pool;
 import dev.sandboxpool.pool.PoolRegistry;
@@ -33,8 +34,9 @@ import java.util.function.Supplier;
  * pool ({@link dev.sandboxpool.pool.LeaseIds}), so callers keep only the id and a call asks only that pool.
  *
  * <p>Threads: a local pool answers lease calls from memory in microseconds, so they run on the event loop (a hop to
- * the blocking executor and back would cost more than the call); acquiring moves there only when it has to wait.
- * Executions, and every call on a pool whose lease calls block (cluster mode), run on the blocking executor.
+ * the blocking executor and back would cost more than the call); a caller waiting for a member holds no thread there
+ * ({@link Pool#acquireAsync}). Executions, and every call on a pool whose lease calls block (cluster mode), run on the
+ * blocking executor.
  */
 @Controller
 @Requires(beans = PoolRegistry.class)
@@ -58,11 +60,7 @@ public class LeasesController {
         Pool p = pools.find(pool).orElseThrow(() -> ApiException.poolNotFound(pool));
         LeaseBody request = body == null || body.isBlank() ? null : json.read(body, LeaseBody.class);
         LeaseTerms terms = LeaseTerms.of(request, p.settings());
-        Optional<Lease> now = p.leaseCallsBlock() ? Optional.empty() : p.tryAcquire(terms.ttl());
-        if (now.isPresent()) {
-            return CompletableFuture.completedFuture(created(now.get(), terms));
-        }
-        return onBlocking(() -> created(p.acquire(terms.maxWait(), terms.ttl()), terms));
+        return Futures.map(p.acquireAsync(terms.maxWait(), terms.ttl(), blocking), lease -> created(lease, terms));
     }
 
     private static HttpResponse<LeaseView> created(Lease lease, LeaseTerms terms) {

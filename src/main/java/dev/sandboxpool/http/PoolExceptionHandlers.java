@@ -6,6 +6,8 @@ import dev.sandboxpool.pool.LeaseExpiredException;
 import dev.sandboxpool.pool.LeaseNotActiveException;
 import dev.sandboxpool.pool.NoSandboxAvailableException;
 import dev.sandboxpool.pool.PoolStoppedException;
+import dev.sandboxpool.pool.PoolUnavailableException;
+import dev.sandboxpool.pool.TooManyWaitingException;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -31,11 +33,33 @@ final class PoolExceptionHandlers {
 
     @Produces
     @Singleton
+    static class TooManyWaiting implements ExceptionHandler<TooManyWaitingException, HttpResponse<ApiError>> {
+        @Override
+        public HttpResponse<ApiError> handle(HttpRequest request, TooManyWaitingException e) {
+            return HttpResponse.<ApiError>status(HttpStatus.TOO_MANY_REQUESTS)
+                    .header("Retry-After", "1")
+                    .body(new ApiError("TooManyWaiting", e.getMessage()));
+        }
+    }
+
+    @Produces
+    @Singleton
     static class Stopped implements ExceptionHandler<PoolStoppedException, HttpResponse<ApiError>> {
         @Override
         public HttpResponse<ApiError> handle(HttpRequest request, PoolStoppedException e) {
             return HttpResponse.<ApiError>status(HttpStatus.SERVICE_UNAVAILABLE)
                     .body(new ApiError("PoolStopping", e.getMessage()));
+        }
+    }
+
+    @Produces
+    @Singleton
+    static class Unavailable implements ExceptionHandler<PoolUnavailableException, HttpResponse<ApiError>> {
+        @Override
+        public HttpResponse<ApiError> handle(HttpRequest request, PoolUnavailableException e) {
+            return HttpResponse.<ApiError>status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .header("Retry-After", "2")
+                    .body(new ApiError("BackendUnavailable", e.getMessage()));
         }
     }
 

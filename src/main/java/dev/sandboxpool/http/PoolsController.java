@@ -1,6 +1,7 @@
 package dev.sandboxpool.http;
 
 import dev.sandboxpool.execution.ExecutionRequest;
+import dev.sandboxpool.pool.Futures;
 import dev.sandboxpool.pool.Pool;
 import dev.sandboxpool.pool.PoolRegistry;
 import io.micronaut.context.annotation.Requires;
@@ -12,23 +13,31 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
-import io.micronaut.scheduling.annotation.ExecuteOn;
+import jakarta.inject.Named;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 
-/** Pools and one-shot executions. Calls block on the pool (waiting for a member, running code): off the event loop. */
+/**
+ * Pools and one-shot executions. Reading a pool is a look at memory and stays on the event loop, so it never waits
+ * behind executions; a one-shot waits for its member without a thread ({@link Pool#runOnceAsync}) and runs its code
+ * on the blocking executor.
+ */
 @Controller("/v1/pools")
 @Requires(beans = PoolRegistry.class)
-@ExecuteOn(TaskExecutors.BLOCKING)
 public class PoolsController {
     private final PoolRegistry pools;
     private final ApiConfig config;
     private final JsonBodies json;
+    private final ExecutorService blocking;
 
-    public PoolsController(PoolRegistry pools, ApiConfig config, JsonBodies json) {
+    public PoolsController(PoolRegistry pools, ApiConfig config, JsonBodies json,
+            @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
         this.pools = pools;
         this.config = config;
         this.json = json;
+        this.blocking = blocking;
     }
 
     @Get
@@ -46,11 +55,11 @@ public class PoolsController {
 
     @Post("/{pool}/executions")
     @Consumes({MediaType.APPLICATION_JSON, MediaType.APPLICATION_FORM_URLENCODED, MediaType.TEXT_PLAIN})
-    public ExecutionResponse execute(String pool, @Nullable @Body String body) {
+    public CompletableFuture<ExecutionResponse> execute(String pool, @Nullable @Body String body) {
         Pool p = find(pool);
         ExecutionRequest request = ExecutionRequests.from(json.read(body, ExecutionBody.class), p.settings(), config);
-        Pool.Execution run = p.runOnce(request, p.settings().acquireTimeout());
-        return ExecutionResponse.of(run.result(), run.lease().waitedMs(), run.lease().sandbox());
+        return Futures.map(p.runOnceAsync(request, p.settings().acquireTimeout(), blocking),
+                run -> ExecutionResponse.of(run.result(), run.lease().waitedMs(), run.lease().sandbox()));
     }
 
     private Pool find(String name) {

@@ -1,7 +1,6 @@
 package dev.sandboxpool.local;
 
 import com.github.dockerjava.api.DockerClient;
-import dev.sandboxpool.backend.SandboxBackend;
 import dev.sandboxpool.backend.docker.DockerBackend;
 import dev.sandboxpool.backend.docker.DockerClients;
 import io.micronaut.context.annotation.Bean;
@@ -20,8 +19,10 @@ public class DockerBackendFactory {
         return DockerClients.connect();
     }
 
+    /** Closed after the pools that use it stopped: only then may another instance remove what is left. */
     @Singleton
-    SandboxBackend dockerBackend(DockerClient docker) {
+    @Bean(preDestroy = "close")
+    DockerBackend dockerBackend(DockerClient docker) {
         return new DockerBackend(docker);
     }
 

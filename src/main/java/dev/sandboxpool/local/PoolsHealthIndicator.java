@@ -11,10 +11,15 @@ import io.micronaut.management.health.indicator.annotation.Readiness;
 import jakarta.inject.Singleton;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Ready when the Docker daemon answers and every pool has its warm members; the details show each pool's Ready
- * condition, so {@code GET /health} explains itself.
+ * Ready when the Docker daemon answers and every pool has had its warm members; the details show each pool's Ready
+ * condition, so {@code GET /health} explains itself. A pool that was ready once and is short of warm members while
+ * it replaces some under load is busy, not unhealthy (issue 13 item 2: /health answered 503 under load, which in a
+ * cluster takes a replica out of its Service exactly when it is needed); it is unhealthy again when members fail to
+ * start or its backend does not answer.
  */
 @Singleton
 @Readiness
@@ -22,6 +27,7 @@ import java.util.Map;
 public class PoolsHealthIndicator extends AbstractHealthIndicator<Map<String, Object>> {
     private final DockerClient docker;
     private final PoolRegistry pools;
+    private final Set<String> wereReady = ConcurrentHashMap.newKeySet();
 
     public PoolsHealthIndicator(DockerClient docker, PoolRegistry pools) {
         this.docker = docker;
@@ -50,7 +56,12 @@ public class PoolsHealthIndicator extends AbstractHealthIndicator<Map<String, Ob
                     .findFirst().orElseThrow();
             details.put(s.name(), Map.of("ready", ready.getStatus(), "reason", ready.getReason(),
                     "message", ready.getMessage()));
-            up &= Condition.TRUE.equals(ready.getStatus());
+            if (Condition.TRUE.equals(ready.getStatus())) {
+                wereReady.add(s.name());
+            } else {
+                boolean replacing = Condition.REASON_WARMING.equals(ready.getReason()) && wereReady.contains(s.name());
+                up &= replacing;
+            }
         }
         healthStatus = up ? HealthStatus.UP : HealthStatus.DOWN;
         return details;

@@ -34,6 +34,8 @@ public class PoolMetrics implements PoolEvents {
         }
         gauge("sandboxpool_waiting_callers", "Callers waiting for a member", pool.name(),
                 () -> pool.stats().waiters());
+        gauge("sandboxpool_backend_up", "1 while the pool's backend answers (local mode: the Docker daemon)",
+                pool.name(), () -> pool.stats().backendAvailable() ? 1 : 0);
     }
 
     /** Registers the gauge of active leases, counted by whoever holds them. */

@@ -5,6 +5,8 @@ import dev.sandboxpool.execution.ExecutionResult;
 import dev.sandboxpool.spec.PoolSettings;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * A pool as the lease API uses it, whichever backend holds the members: leases with a time to live, executions
@@ -30,11 +32,12 @@ public interface Pool {
     Lease acquire(Duration maxWait, Duration ttl);
 
     /**
-     * A lease at once when a member is ready and nobody waits, without blocking; empty otherwise (then {@link
-     * #acquire} waits in line). Only for pools that answer {@link #leaseCallsBlock()} with false.
+     * {@link #acquire} as a future. A pool that can wait without a thread does (local mode); the default waits on a
+     * thread of {@code blocking}. Fails with the exceptions {@link #acquire} throws, and with {@link
+     * TooManyWaitingException} when {@code lease.maxWaiting} callers already wait.
      */
-    default Optional<Lease> tryAcquire(Duration ttl) {
-        return Optional.empty();
+    default CompletableFuture<Lease> acquireAsync(Duration maxWait, Duration ttl, Executor blocking) {
+        return Futures.supplyOn(blocking, () -> acquire(maxWait, ttl));
     }
 
     /**
@@ -78,6 +81,14 @@ public interface Pool {
         } finally {
             release(lease.id());
         }
+    }
+
+    /**
+     * {@link #runOnce} as a future: waiting for a member holds no thread where {@link #acquireAsync} holds none; the
+     * code runs on {@code blocking}.
+     */
+    default CompletableFuture<Execution> runOnceAsync(ExecutionRequest request, Duration maxWait, Executor blocking) {
+        return Futures.supplyOn(blocking, () -> runOnce(request, maxWait));
     }
 
     /** An execution's result with the lease it ran under. */

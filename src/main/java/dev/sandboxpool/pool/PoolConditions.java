@@ -17,9 +17,18 @@ import java.util.Map;
 public final class PoolConditions {
     private final Map<String, Condition> last = new HashMap<>();
 
-    /** Counts that the conditions are derived from. */
+    /**
+     * Counts that the conditions are derived from; {@code backendProblem} says why the backend does not answer, null
+     * while it does.
+     */
     public record Inputs(int minSize, int maxSize, int replicas, int ready, int leased, int cleaning, int starting,
-            int terminating, int waiters, int startFailures, String lastStartError) {
+            int terminating, int waiters, int startFailures, String lastStartError, String backendProblem) {
+
+        public Inputs(int minSize, int maxSize, int replicas, int ready, int leased, int cleaning, int starting,
+                int terminating, int waiters, int startFailures, String lastStartError) {
+            this(minSize, maxSize, replicas, ready, leased, cleaning, starting, terminating, waiters, startFailures,
+                    lastStartError, null);
+        }
     }
 
     public synchronized List<Condition> update(Inputs in, Instant now) {
@@ -31,7 +40,12 @@ public final class PoolConditions {
         // a member being cleaned after a lease is warm: it is back in milliseconds. The message names no count that
         // every lease moves (status has them): it changes only when the condition does, not once per lease
         int warm = in.ready() + in.leased() + in.cleaning();
-        if (warm >= in.minSize()) {
+        String away = in.backendProblem() == null ? null
+                : "the backend does not answer, no member can be created, used or removed until it does: "
+                        + in.backendProblem();
+        if (away != null) {
+            out.add(track(Condition.TYPE_READY, FALSE, Condition.REASON_BACKEND_UNAVAILABLE, away, now));
+        } else if (warm >= in.minSize()) {
             out.add(track(Condition.TYPE_READY, TRUE, Condition.REASON_POOL_READY,
                     "at least minSize (" + in.minSize() + ") members are warm: ready, leased or being cleaned", now));
         } else if (failing) {
@@ -53,7 +67,9 @@ public final class PoolConditions {
                     now));
         }
 
-        if (failing) {
+        if (away != null) {
+            out.add(track(Condition.TYPE_DEGRADED, TRUE, Condition.REASON_BACKEND_UNAVAILABLE, away, now));
+        } else if (failing) {
             out.add(track(Condition.TYPE_DEGRADED, TRUE, Condition.REASON_START_FAILING, startProblem, now));
         } else if (in.waiters() > 0 && in.replicas() >= in.maxSize()) {
             out.add(track(Condition.TYPE_DEGRADED, TRUE, Condition.REASON_AT_CAPACITY,

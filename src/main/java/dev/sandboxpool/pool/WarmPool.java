@@ -2,6 +2,7 @@ package dev.sandboxpool.pool;
 
 import dev.sandboxpool.api.v1alpha1.ReusePolicy;
 import dev.sandboxpool.backend.BackendException;
+import dev.sandboxpool.backend.BackendUnavailableException;
 import dev.sandboxpool.backend.SandboxBackend;
 import dev.sandboxpool.backend.SandboxGoneException;
 import dev.sandboxpool.backend.SandboxRef;
@@ -78,6 +79,8 @@ public final class WarmPool implements Pool {
 
     private volatile PoolSettings settings;
     private volatile boolean stopped;
+    /** Why the backend does not answer, while it does not: null when it does. */
+    private volatile String backendProblem;
     private int startFailures;
     private String lastStartError;
     private Instant createNotBefore;
@@ -132,17 +135,6 @@ public final class WarmPool implements Pool {
 
     // ---- leases -------------------------------------------------------------------------------------------------
 
-    @Override
-    public Optional<Lease> tryAcquire(Duration ttl) {
-        long startedNanos = System.nanoTime();
-        lock.lock();
-        try {
-            return stopped ? Optional.empty() : Optional.ofNullable(leaseReadyMember(startedNanos, ttl));
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Under the lock: a lease on a ready member when nobody waits before the caller, else null. */
     private Lease leaseReadyMember(long startedNanos, Duration ttl) {
         if (!waiters.isEmpty()) {
@@ -164,16 +156,47 @@ public final class WarmPool implements Pool {
 
     @Override
     public Lease acquire(Duration maxWait, Duration ttl) {
+        CompletableFuture<Lease> lease = acquireAsync(maxWait, ttl, Runnable::run);
+        try {
+            return lease.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            lease.cancel(false); // a member handed over meanwhile goes back (see acquireAsync)
+            throw new PoolStoppedException(name());
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * Waiting holds no thread: a caller that finds no ready member joins the FIFO line as a future, completed by
+     * whoever readies a member, or failed when its wait ends (issue 13 item 2: 200 waiting one-shots held all 200
+     * request threads, and every other pool and route waited behind them). The line is bounded by the pool's
+     * {@code lease.maxWaiting}. Cancelling the returned future (a caller gone) leaves the line, or gives back the
+     * member it was handed.
+     */
+    @Override
+    public CompletableFuture<Lease> acquireAsync(Duration maxWait, Duration ttl, java.util.concurrent.Executor unused) {
         long startedNanos = System.nanoTime();
         CompletableFuture<Member> waiter;
         lock.lock();
         try {
             if (stopped) {
-                throw new PoolStoppedException(name());
+                return CompletableFuture.failedFuture(new PoolStoppedException(name()));
+            }
+            String away = backendProblem;
+            if (away != null) {
+                return CompletableFuture.failedFuture(new PoolUnavailableException(name(), away));
             }
             Lease now = leaseReadyMember(startedNanos, ttl);
             if (now != null) {
-                return now;
+                return CompletableFuture.completedFuture(now);
+            }
+            if (maxWait.isZero() || maxWait.isNegative()) {
+                return CompletableFuture.failedFuture(new NoSandboxAvailableException(name(), maxWait, retryAfter()));
+            }
+            if (waiters.size() >= settings.maxWaiting()) {
+                return CompletableFuture.failedFuture(new TooManyWaitingException(name(), settings.maxWaiting()));
             }
             waiter = new CompletableFuture<>();
             waiters.addLast(waiter);
@@ -181,28 +204,45 @@ public final class WarmPool implements Pool {
             lock.unlock();
         }
         requestReconcile();
+        CompletableFuture<Lease> result = new CompletableFuture<>();
+        // orTimeout fails the waiter from the JDK's timer thread; a member handed over first wins the race, since
+        // becomeReady completes a waiter only if nothing else did
+        waiter.orTimeout(maxWait.toMillis(), TimeUnit.MILLISECONDS)
+                .whenCompleteAsync((member, failure) -> handOver(waiter, member, failure, result, startedNanos,
+                        maxWait, ttl), workers);
+        result.whenComplete((lease, failure) -> {
+            if (result.isCancelled() && waiter.cancel(false)) {
+                leaveLine(waiter);
+            }
+        });
+        return result;
+    }
+
+    /** On a worker, outside the lock: the member a waiter got becomes the caller's lease, or the wait's failure. */
+    private void handOver(CompletableFuture<Member> waiter, Member member, Throwable failure,
+            CompletableFuture<Lease> result, long startedNanos, Duration maxWait, Duration ttl) {
+        if (failure != null) {
+            leaveLine(waiter);
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause()
+                    : failure;
+            result.completeExceptionally(cause instanceof TimeoutException
+                    ? new NoSandboxAvailableException(name(), maxWait, retryAfter())
+                    : cause instanceof java.util.concurrent.CancellationException ? cause
+                    : new PoolStoppedException(name()));
+            return;
+        }
+        Lease lease = newLease(member, startedNanos, false, ttl);
+        if (!result.complete(lease)) {
+            release(lease.id()); // the caller went away while it waited
+        }
+    }
+
+    private void leaveLine(CompletableFuture<Member> waiter) {
+        lock.lock();
         try {
-            return newLease(waiter.get(maxWait.toMillis(), TimeUnit.MILLISECONDS), startedNanos, false, ttl);
-        } catch (TimeoutException e) {
-            if (waiter.cancel(false)) {
-                lock.lock();
-                try {
-                    waiters.remove(waiter);
-                } finally {
-                    lock.unlock();
-                }
-                throw new NoSandboxAvailableException(name(), maxWait, retryAfter());
-            }
-            // a member was handed over just as the wait ended: take it
-            return newLease(waiter.join(), startedNanos, false, ttl);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            if (!waiter.cancel(false)) {
-                giveBack(waiter.join());
-            }
-            throw new PoolStoppedException(name());
-        } catch (ExecutionException e) {
-            throw new PoolStoppedException(name());
+            waiters.remove(waiter);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -216,12 +256,6 @@ public final class WarmPool implements Pool {
         log.debug("pool {}: lease {} on {} after {} ms ({})", name(), lease.id(), m.label(), waitedMs,
                 warm ? "warm" : "cold");
         return lease;
-    }
-
-    /** A member handed to a caller that is no longer there goes back through release. */
-    private void giveBack(Member m) {
-        finish(new ActiveLease(new Lease("abandoned", name(), m.label(), clock.instant(), clock.instant(), 0, false),
-                m.id), null);
     }
 
     /** Leases held right now. */
@@ -266,7 +300,18 @@ public final class WarmPool implements Pool {
     /** A one-shot execution: the runner cleans up in the same round trip, so the release needs no second one. */
     @Override
     public Execution runOnce(ExecutionRequest request, Duration maxWait) {
-        Lease lease = acquire(maxWait, request.timeout().plus(ONE_SHOT_TTL_MARGIN));
+        return runLeasedOnce(acquire(maxWait, request.timeout().plus(ONE_SHOT_TTL_MARGIN)), request);
+    }
+
+    /** Waits for a member without a thread; only the code's run takes one of {@code blocking}. */
+    @Override
+    public CompletableFuture<Execution> runOnceAsync(ExecutionRequest request, Duration maxWait,
+            java.util.concurrent.Executor blocking) {
+        return Futures.thenOn(acquireAsync(maxWait, request.timeout().plus(ONE_SHOT_TTL_MARGIN), blocking), blocking,
+                lease -> runLeasedOnce(lease, request));
+    }
+
+    private Execution runLeasedOnce(Lease lease, ExecutionRequest request) {
         try {
             // a single-use member is destroyed after its lease: cleaning it first would be wasted
             return new Execution(lease, execute(lease.id(), request,
@@ -312,6 +357,7 @@ public final class WarmPool implements Pool {
                 result = outcome.result();
             } catch (BackendException e) {
                 a.damaged = true;
+                noteBackendFailure(e);
                 log.warn("pool {}: sandbox {} failed during an execution and will be replaced: {}", name(),
                         a.lease.sandbox(), e.getMessage());
                 result = ExecutionResult.sandboxFailed("the sandbox failed: " + e.getMessage(), 0, false);
@@ -446,7 +492,8 @@ public final class WarmPool implements Pool {
     private void tick() {
         Instant now = clock.instant();
         expireLeases(now);
-        if (Duration.between(lastSync, now).compareTo(config.syncInterval()) >= 0) {
+        // while the backend is away, every tick asks whether it is back (a list fails fast)
+        if (backendProblem != null || Duration.between(lastSync, now).compareTo(config.syncInterval()) >= 0) {
             lastSync = now;
             syncWithBackend();
         }
@@ -454,6 +501,12 @@ public final class WarmPool implements Pool {
         lock.lock();
         try {
             if (stopped) {
+                return;
+            }
+            if (backendProblem != null) {
+                // nothing to plan until it answers: probes and creations would fail and count against members and
+                // the image; removals are retried, so the pool recovers as soon as the backend does
+                retryRemovals(work);
                 return;
             }
             PoolSettings s = settings;
@@ -472,17 +525,45 @@ public final class WarmPool implements Pool {
                 members.put(m.id, m);
                 work.add(() -> create(m, s));
             }
-            for (Member m : members.values()) {
-                if (m.state == MemberState.TERMINATING && !m.busy) {
-                    m.busy = true; // an earlier removal failed: try again
-                    work.add(() -> destroy(m));
-                }
-            }
+            retryRemovals(work);
             maybeLogStats(now);
         } finally {
             lock.unlock();
+            work.forEach(workers::execute);
         }
-        work.forEach(workers::execute);
+    }
+
+    /** Under the lock: members whose removal failed are removed again. */
+    private void retryRemovals(List<Runnable> work) {
+        for (Member m : members.values()) {
+            if (m.state == MemberState.TERMINATING && !m.busy) {
+                m.busy = true;
+                work.add(() -> destroy(m));
+            }
+        }
+    }
+
+    /**
+     * Records a failed backend call; true when it says the backend itself is away, which the pool then reports
+     * (condition, health, metrics) and waits out, instead of blaming the member or the image.
+     */
+    private boolean noteBackendFailure(RuntimeException e) {
+        if (!(e instanceof BackendUnavailableException)) {
+            return false;
+        }
+        if (backendProblem == null) {
+            log.warn("pool {}: the {} backend does not answer, waiting for it: {}", name(), backend.kind(),
+                    e.getMessage());
+        }
+        backendProblem = e.getMessage();
+        return true;
+    }
+
+    private void noteBackendAnswered() {
+        if (backendProblem != null) {
+            log.info("pool {}: the {} backend answers again", name(), backend.kind());
+            backendProblem = null;
+        }
     }
 
     /** Notices members whose sandbox was killed, stopped or removed behind the pool's back. */
@@ -491,10 +572,13 @@ public final class WarmPool implements Pool {
         long listedAt = System.nanoTime();
         try {
             refs = backend.list(name());
-        } catch (BackendException e) {
-            log.warn("pool {}: cannot list members on {}: {}", name(), backend.kind(), e.getMessage());
+        } catch (RuntimeException e) {
+            if (!noteBackendFailure(e)) {
+                log.warn("pool {}: cannot list members on {}: {}", name(), backend.kind(), e.getMessage());
+            }
             return;
         }
+        noteBackendAnswered();
         Set<String> running = new java.util.HashSet<>();
         refs.stream().filter(SandboxRef::running).forEach(r -> running.add(r.id()));
         lock.lock();
@@ -536,10 +620,14 @@ public final class WarmPool implements Pool {
             log.info("pool {}: member {} created in {} ms", name(), ref.name(),
                     (System.nanoTime() - started) / 1_000_000);
         } catch (RuntimeException e) {
+            boolean unavailable = noteBackendFailure(e);
             lock.lock();
             try {
                 members.remove(m.id);
-                recordStartFailure(e.getMessage());
+                if (!unavailable) {
+                    // a daemon that is away says nothing about the image or the spec: that is no failed start
+                    recordStartFailure(e.getMessage());
+                }
             } finally {
                 lock.unlock();
             }
@@ -578,7 +666,16 @@ public final class WarmPool implements Pool {
             failure = runner.probe(s.probeCommand(), s.probeExpectOutput(), s.probeTimeout()).orElse(null);
         } catch (SandboxGoneException e) {
             failure = "sandbox gone";
-        } catch (BackendException e) {
+        } catch (RuntimeException e) {
+            if (noteBackendFailure(e)) {
+                lock.lock();
+                try {
+                    m.busy = false; // not a verdict on the member: it is probed again when the backend is back
+                } finally {
+                    lock.unlock();
+                }
+                return;
+            }
             failure = e.getMessage();
         }
         Instant now = clock.instant();
@@ -640,7 +737,8 @@ public final class WarmPool implements Pool {
             } catch (SandboxGoneException e) {
                 failure = "sandbox gone";
                 break;
-            } catch (BackendException e) {
+            } catch (RuntimeException e) {
+                noteBackendFailure(e);
                 failure = e.getMessage();
             }
             if (stopped) {
@@ -731,16 +829,19 @@ public final class WarmPool implements Pool {
         // a busy member (being created, probed or cleaned) is destroyed when that call reports back
     }
 
+    /** Removes the member's sandbox; one that cannot be removed stays TERMINATING and is tried again next tick. */
     private void destroy(Member m) {
         boolean gone = true;
-        if (m.runner != null) {
-            m.runner.close();
-        }
-        if (m.backendId != null) {
-            try {
+        try {
+            if (m.runner != null) {
+                m.runner.close();
+            }
+            if (m.backendId != null) {
                 backend.destroy(m.backendId);
-            } catch (BackendException e) {
-                gone = false;
+            }
+        } catch (RuntimeException e) {
+            gone = false;
+            if (!noteBackendFailure(e)) {
                 log.warn("pool {}: cannot remove member {}, retrying: {}", name(), m.label(), e.getMessage());
             }
         }
@@ -759,15 +860,21 @@ public final class WarmPool implements Pool {
     /**
      * Removes every member an earlier run of this pool left. None is adopted: the earlier run may have ended while a
      * lease ran code there, whose processes would still be waiting for the next tenant; only a fresh container
-     * guarantees that no process but the ones this pool starts runs in a member (docs/isolation.md).
+     * guarantees that no process but the ones this pool starts runs in a member (docs/isolation.md). Members of
+     * another instance that still runs (a second process with a pool of the same name) are left alone.
      */
     private void removeLeftovers(PoolSettings s) {
-        List<SandboxRef> leftovers;
+        List<SandboxRef> found;
         try {
-            leftovers = backend.list(s.name());
+            found = backend.list(s.name());
         } catch (BackendException e) {
             log.warn("pool {}: cannot look for members left by an earlier run: {}", name(), e.getMessage());
             return;
+        }
+        List<SandboxRef> leftovers = found.stream().filter(Leftovers::removable).toList();
+        if (leftovers.size() < found.size()) {
+            log.info("pool {}: leaving {} member(s) of another running instance with a pool of this name alone",
+                    name(), found.size() - leftovers.size());
         }
         lock.lock();
         try {
@@ -814,12 +921,12 @@ public final class WarmPool implements Pool {
                     counts.get(MemberState.LEASED), counts.get(MemberState.CLEANING),
                     counts.get(MemberState.STARTING), terminating,
                     waiters.size(), startFailures,
-                    lastStartError);
+                    lastStartError, backendProblem);
             long retired = retiredBy.values().stream().mapToLong(AtomicLong::get).sum();
             return new PoolStats(s.name(), backend.kind(), s.image(), s.minSize(), s.maxSize(), replicas,
                     counts.get(MemberState.READY), counts.get(MemberState.LEASED), starting, terminating,
                     waiters.size(), executions.get(), created.get(), retired, startFailures, lastStartError,
-                    createNotBefore, infos, conditions.update(inputs, now));
+                    createNotBefore, infos, conditions.update(inputs, now), inputs.backendProblem());
         } finally {
             lock.unlock();
         }

@@ -40,6 +40,7 @@ public record PoolSettings(
         Duration leaseDefaultTtl,
         Duration leaseMaxTtl,
         Duration acquireTimeout,
+        int maxWaiting,
         String runtimeClassName,
         Map<String, String> nodeSelector,
         List<TolerationSpec> tolerations) {

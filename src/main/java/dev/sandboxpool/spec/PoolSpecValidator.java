@@ -110,6 +110,10 @@ public final class PoolSpecValidator {
                     + " > " + lease.getMaxTtl() + ")");
         }
         Duration acquireTimeout = duration("spec.lease.acquireTimeout", lease.getAcquireTimeout());
+        if (lease.getMaxWaiting() < 0 || lease.getMaxWaiting() > LeaseSpec.MAX_WAITING_LIMIT) {
+            error("spec.lease.maxWaiting", "must be between 0 and " + LeaseSpec.MAX_WAITING_LIMIT + ", got "
+                    + lease.getMaxWaiting());
+        }
         if (spec.getNetwork() == null) {
             error("spec.network", "must be None or Allowed");
         }
@@ -132,7 +136,7 @@ public final class PoolSpecValidator {
                 probe.getCommand(), probe.getExpectOutput(), period, probeTimeout, probe.getFailureThreshold(),
                 milliCpus, memory, res.getPids(), tmpfs, defaultTimeout, maxTimeout, exec.getMaxOutputBytes(),
                 orDefault(spec.getNetwork(), NetworkMode.None), defaultTtl, maxTtl, acquireTimeout,
-                spec.getRuntimeClassName(), orDefault(spec.getNodeSelector(), Map.of()), tolerations);
+                lease.getMaxWaiting(), spec.getRuntimeClassName(), orDefault(spec.getNodeSelector(), Map.of()), tolerations);
     }
 
     private Duration duration(String field, String text) {

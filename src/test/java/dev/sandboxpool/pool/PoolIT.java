@@ -398,12 +398,14 @@ class PoolIT {
             spec.setMinSize(1);
             spec.setMaxSize(2);
         });
-        SandboxRef leftMidLease = pools.backend().create(s);
-        pools.backend().exec(leftMidLease.id(), ExecCall.of(Duration.ofSeconds(5), "sh", "-c",
+        DockerBackend earlierRun = new DockerBackend(DockerTestSupport.docker());
+        SandboxRef leftMidLease = earlierRun.create(s);
+        earlierRun.exec(leftMidLease.id(), ExecCall.of(Duration.ofSeconds(5), "sh", "-c",
                 "touch /workspace/left-by-old-lease; setsid sleep 600 >/dev/null 2>&1 < /dev/null &"));
-        SandboxRef stopped = pools.backend().create(s);
+        SandboxRef stopped = earlierRun.create(s);
         DockerTestSupport.docker().stopContainerCmd(stopped.id()).withTimeout(1).exec();
-        SandboxRef otherShape = pools.backend().create(settings("restart", spec -> spec.getResources().setPids(99)));
+        SandboxRef otherShape = earlierRun.create(settings("restart", spec -> spec.getResources().setPids(99)));
+        earlierRun.close();
 
         WarmPool pool = pools.start(s);
 
@@ -414,6 +416,37 @@ class PoolIT {
         });
         assertThat(pool.stats().created()).isEqualTo(1);
         assertThat(run(pool, "import os; print(os.listdir('.'))").stdout()).isEqualTo("[]\n");
+    }
+
+    /**
+     * {@code ./sandboxpool test} beside {@code ./sandboxpool up} (issue 13 item 5): two running instances with a pool
+     * of one name. Before members carried their owner, the second removed the first's members at its start, and the
+     * first's lease lost its sandbox.
+     */
+    @Test
+    void aSecondInstanceWithAPoolOfTheSameNameLeavesTheFirstsMembersAlone() {
+        PoolSettings s = settings("twins", spec -> {
+            spec.setMinSize(2);
+            spec.setMaxSize(2);
+        });
+        WarmPool first = pools.start(s);
+        await().atMost(WAIT).until(() -> first.stats().ready() == 2);
+        Lease held = first.acquire(WAIT, TTL);
+        try (TestPools otherInstance = new TestPools()) {
+            WarmPool second = otherInstance.start(s);
+            await().atMost(WAIT).until(() -> second.stats().ready() == 2);
+
+            assertThat(first.execute(held.id(), ExecutionRequest.of("print(6*7)", Duration.ofSeconds(10))).stdout())
+                    .isEqualTo("42\n");
+            assertThat(run(first, "print('still warm')").stdout()).isEqualTo("still warm\n");
+            assertThat(first.stats().retired()).isZero();
+            assertThat(second.stats().retired()).isZero();
+            assertThat(containers("twins")).hasSize(4);
+        }
+        // the second instance stopped and removed its own members only
+        assertThat(containers("twins")).hasSize(2);
+        assertThat(first.stats().retired()).isZero();
+        first.release(held.id());
     }
 
     @Test

@@ -15,8 +15,13 @@ public final class TestPools implements AutoCloseable {
     public static final PoolEngineConfig FAST = new PoolEngineConfig(Duration.ofMillis(100), Duration.ofMillis(300),
             Duration.ofSeconds(10), Duration.ofMillis(500), Duration.ofSeconds(4), 3, Duration.ofMinutes(1));
 
-    private final DockerBackend backend = new DockerBackend(DockerTestSupport.docker());
+    private final DockerBackend backend;
     private final List<WarmPool> started = new ArrayList<>();
+
+    /** Pools of one instance of sandbox-pool: a second TestPools is another instance, as another process would be. */
+    public TestPools() {
+        this.backend = new DockerBackend(DockerTestSupport.docker());
+    }
 
     public DockerBackend backend() {
         return backend;
@@ -36,5 +41,6 @@ public final class TestPools implements AutoCloseable {
     @Override
     public void close() {
         started.forEach(WarmPool::stop);
+        backend.close();
     }
 }

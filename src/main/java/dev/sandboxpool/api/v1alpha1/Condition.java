@@ -26,6 +26,8 @@ public class Condition {
     public static final String REASON_INVALID_SPEC = "InvalidSpec";
     /** Ready=False / Degraded: members fail to start or to pass the probe; creation backs off. */
     public static final String REASON_START_FAILING = "StartFailing";
+    /** Ready=False / Degraded: the backend (the Docker daemon) does not answer; the pool waits for it. */
+    public static final String REASON_BACKEND_UNAVAILABLE = "BackendUnavailable";
     /** Degraded: every member is leased and maxSize is reached; callers wait. */
     public static final String REASON_AT_CAPACITY = "AtCapacity";
     /** Degraded=False: nothing wrong. */

@@ -16,9 +16,11 @@ import com.github.dockerjava.api.model.StreamType;
 import dev.sandboxpool.api.v1alpha1.NetworkMode;
 import dev.sandboxpool.backend.AttachedProcess;
 import dev.sandboxpool.backend.BackendException;
+import dev.sandboxpool.backend.BackendUnavailableException;
 import dev.sandboxpool.backend.ExecCall;
 import dev.sandboxpool.backend.ExecOutput;
 import dev.sandboxpool.backend.Labels;
+import dev.sandboxpool.backend.Owner;
 import dev.sandboxpool.backend.SandboxBackend;
 import dev.sandboxpool.backend.SandboxGoneException;
 import dev.sandboxpool.backend.SandboxRef;
@@ -39,9 +41,26 @@ public class DockerBackend implements SandboxBackend {
     public static final String SANDBOX_USER = "65534:65534";
 
     private final DockerClient docker;
+    private final Owner owner;
 
+    /** A backend for a new instance of sandbox-pool in this process, alive until {@link #close()}. */
     public DockerBackend(DockerClient docker) {
+        this(docker, Owner.start());
+    }
+
+    public DockerBackend(DockerClient docker, Owner owner) {
         this.docker = docker;
+        this.owner = owner;
+    }
+
+    /** The instance whose members this backend creates. */
+    public Owner owner() {
+        return owner;
+    }
+
+    /** This instance ended: what it left may be removed by another (its members are removed before this). */
+    public void close() {
+        owner.end();
     }
 
     @Override
@@ -51,6 +70,10 @@ public class DockerBackend implements SandboxBackend {
 
     @Override
     public SandboxRef create(PoolSettings s) {
+        return guarded(() -> createContainer(s));
+    }
+
+    private SandboxRef createContainer(PoolSettings s) {
         String name = "sandboxpool-" + s.name() + "-" + UUID.randomUUID().toString().substring(0, 8);
         String tmpfsOptions = "rw,nosuid,nodev,size=" + s.tmpfsBytes() + ",mode=1777";
         HostConfig host = HostConfig.newHostConfig()
@@ -73,7 +96,7 @@ public class DockerBackend implements SandboxBackend {
             CreateContainerResponse created = docker.createContainerCmd(s.image())
                     .withName(name)
                     .withLabels(Map.of(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE, Labels.POOL, s.name(),
-                            Labels.SPEC_HASH, s.specHash()))
+                            Labels.SPEC_HASH, s.specHash(), Labels.OWNER, owner.label()))
                     .withUser(SANDBOX_USER)
                     .withWorkingDir(SandboxScripts.WORKDIR)
                     .withEnv("HOME=" + SandboxScripts.WORKDIR, "LANG=C.UTF-8", "PYTHONDONTWRITEBYTECODE=1")
@@ -87,7 +110,8 @@ public class DockerBackend implements SandboxBackend {
                 destroy(created.getId());
                 throw e;
             }
-            return new SandboxRef(created.getId(), name, s.name(), s.specHash(), Instant.now(), true);
+            return new SandboxRef(created.getId(), name, s.name(), s.specHash(), Instant.now(), true,
+                    owner.label());
         } catch (NotFoundException e) {
             throw new BackendException("image " + s.image() + " not found: build it (sandbox/build-offline.sh) "
                     + "or pull it", e);
@@ -103,6 +127,10 @@ public class DockerBackend implements SandboxBackend {
 
     @Override
     public List<SandboxRef> list(String pool) {
+        return guarded(() -> listContainers(pool));
+    }
+
+    private List<SandboxRef> listContainers(String pool) {
         try {
             return docker.listContainersCmd().withShowAll(true)
                     .withLabelFilter(Map.of(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE, Labels.POOL, pool))
@@ -116,11 +144,19 @@ public class DockerBackend implements SandboxBackend {
         String name = c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].substring(1);
         Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
         return new SandboxRef(c.getId(), name, labels.get(Labels.POOL), labels.get(Labels.SPEC_HASH),
-                Instant.ofEpochSecond(c.getCreated() == null ? 0 : c.getCreated()), "running".equals(c.getState()));
+                Instant.ofEpochSecond(c.getCreated() == null ? 0 : c.getCreated()), "running".equals(c.getState()),
+                labels.get(Labels.OWNER));
     }
 
     @Override
     public void destroy(String id) {
+        guarded(() -> {
+            removeContainer(id);
+            return null;
+        });
+    }
+
+    private void removeContainer(String id) {
         try {
             docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
         } catch (NotFoundException e) {
@@ -137,6 +173,10 @@ public class DockerBackend implements SandboxBackend {
 
     @Override
     public ExecOutput exec(String id, ExecCall call) {
+        return guarded(() -> execIn(id, call));
+    }
+
+    private ExecOutput execIn(String id, ExecCall call) {
         ExecCreateCmdResponse exec;
         try {
             exec = docker.execCreateCmd(id)
@@ -177,6 +217,10 @@ public class DockerBackend implements SandboxBackend {
 
     @Override
     public Optional<AttachedProcess> attach(String id, List<String> command, AttachedProcess.Listener listener) {
+        return guarded(() -> attachTo(id, command, listener));
+    }
+
+    private Optional<AttachedProcess> attachTo(String id, List<String> command, AttachedProcess.Listener listener) {
         ExecCreateCmdResponse exec;
         try {
             exec = docker.execCreateCmd(id).withCmd(command.toArray(String[]::new))
@@ -226,6 +270,31 @@ public class DockerBackend implements SandboxBackend {
                 }
             }
         });
+    }
+
+    /**
+     * Every call of the port, contained: what docker-java throws when the daemon's socket is gone or the daemon stops
+     * mid-call is a plain RuntimeException (an IOException inside), not a DockerException; escaping a pool's worker
+     * thread it left members busy for ever (issue 13 item 1). It is reported as the backend being unavailable.
+     */
+    private static <T> T guarded(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (BackendException e) {
+            throw e;
+        } catch (DockerException e) {
+            throw new BackendException("the Docker daemon refused: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new BackendUnavailableException("the Docker daemon does not answer: " + rootCause(e), e);
+        }
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 
     /** The stream ends when the process does; the daemon records the exit code a moment later. */

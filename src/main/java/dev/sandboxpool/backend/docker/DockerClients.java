@@ -23,7 +23,15 @@ public final class DockerClients {
         if (System.getenv("DOCKER_HOST") == null && System.getProperty("DOCKER_HOST") == null) {
             builder.withDockerHost(defaultHost());
         }
-        DockerClientConfig config = builder.build();
+        return connect(builder.build());
+    }
+
+    /** The daemon at {@code dockerHost} ({@code unix:///path}, {@code tcp://host:port}). */
+    public static DockerClient connect(String dockerHost) {
+        return connect(DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build());
+    }
+
+    private static DockerClient connect(DockerClientConfig config) {
         ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
                 .dockerHost(config.getDockerHost())
                 .sslConfig(config.getSSLConfig())

@@ -18,9 +18,27 @@ import java.util.Map;
  * pass for an answer.
  */
 final class RunnerProtocol {
-    /** Time the runner may take beyond the execution's own limit (start-up, kill, reporting). */
+    /*
+     * How long this side waits for a runner beyond what the request itself may take (issue 13 item 9). These
+     * deadlines are a backstop for a runner that cannot answer at all (stopped, or wedged in the kernel); they are
+     * never what ends user code: the runner enforces the execution's limit itself, with a timer and RLIMIT_CPU, and
+     * answers within milliseconds of it. A runner whose sandbox is lost (killed, paused, removed) does not hold its
+     * member until these pass either: the pool's sync (every 2 s) finds the sandbox gone and closing the session
+     * fails the waiting request at once. What is left is a runner stopped inside a running sandbox, which only the
+     * host can do (user code cannot signal the runner: docs/isolation.md).
+     */
+    /**
+     * Time the runner may take beyond the execution's own limit: killing the child's processes, the wait status
+     * through the zygote, up to maxOutputBytes of output, on a host whose two cores may both be busy. Shorter risks
+     * taking a slow answer for a dead runner, which costs the member.
+     */
     static final Duration GRACE = Duration.ofSeconds(5);
+    /**
+     * A clean-up: stop and kill every process (up to 50 rounds of 20 ms), remove IPC objects, empty the writable
+     * dirs (a tmpfs full of small files or a deep tree takes seconds), verify. Past it the member is not reused.
+     */
     static final Duration CLEAN_TIMEOUT = Duration.ofSeconds(15);
+    /** A ping is one round trip of a few bytes: an idle runner answers in well under a millisecond. */
     static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -227,9 +227,14 @@ public final class RunnerSession implements Runner, AttachedProcess.Listener {
         return streamBroke;
     }
 
+    /** Ends the session; a request waiting for its answer fails at once (its member is being removed). */
     @Override
     public void close() {
         dead = true;
+        CompletableFuture<String> waiting = pending;
+        if (waiting != null) {
+            waiting.completeExceptionally(new RunnerGoneException("the session was closed: its sandbox is removed"));
+        }
         if (process != null) {
             process.close();
         }

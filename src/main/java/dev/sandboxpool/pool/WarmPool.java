@@ -300,24 +300,80 @@ public final class WarmPool implements Pool {
     /** A one-shot execution: the runner cleans up in the same round trip, so the release needs no second one. */
     @Override
     public Execution runOnce(ExecutionRequest request, Duration maxWait) {
-        return runLeasedOnce(acquire(maxWait, request.timeout().plus(ONE_SHOT_TTL_MARGIN)), request);
+        return runLeasedOnce(acquire(maxWait, oneShotTtl(request)), request, maxWait);
+    }
+
+    private static Duration oneShotTtl(ExecutionRequest request) {
+        return request.timeout().plus(ONE_SHOT_TTL_MARGIN);
     }
 
     /** Waits for a member without a thread; only the code's run takes one of {@code blocking}. */
     @Override
     public CompletableFuture<Execution> runOnceAsync(ExecutionRequest request, Duration maxWait,
             java.util.concurrent.Executor blocking) {
-        return Futures.thenOn(acquireAsync(maxWait, request.timeout().plus(ONE_SHOT_TTL_MARGIN), blocking), blocking,
-                lease -> runLeasedOnce(lease, request));
+        return Futures.thenOn(acquireAsync(maxWait, oneShotTtl(request), blocking), blocking,
+                lease -> runLeasedOnce(lease, request, maxWait));
     }
 
-    private Execution runLeasedOnce(Lease lease, ExecutionRequest request) {
+    /**
+     * Runs a one-shot under its internal lease, once more on another member when the first failed through no fault
+     * of the code (issue 13 item 8): its runner was found dead before the code was sent, or the backend lost the
+     * member (stopped, paused, removed) while the code ran. A failure the code can cause (its runner killed, a time
+     * limit, a flood) is reported, never retried. The internal lease never reaches the caller, nor its end.
+     */
+    private Execution runLeasedOnce(Lease first, ExecutionRequest request, Duration maxWait) {
+        Lease lease = first;
+        for (int attempt = 1; ; attempt++) {
+            OneShot shot = runOneShot(lease, request);
+            if (shot.memberFailure() == null) {
+                return new Execution(lease, shot.result());
+            }
+            if (attempt == ONE_SHOT_ATTEMPTS) {
+                return new Execution(lease, ExecutionResult.sandboxFailed("the sandbox failed: "
+                        + shot.memberFailure(), shot.result() == null ? 0 : shot.result().durationMs(), false));
+            }
+            log.warn("pool {}: one-shot on {} failed through no fault of its code ({}), running it on another member",
+                    name(), lease.sandbox(), shot.memberFailure());
+            lease = acquire(maxWait, oneShotTtl(request));
+        }
+    }
+
+    private static final int ONE_SHOT_ATTEMPTS = 2;
+
+    /** A one-shot's result, or why its member failed it (then the result, if any, is not the code's). */
+    private record OneShot(ExecutionResult result, String memberFailure) {
+    }
+
+    private OneShot runOneShot(Lease lease, ExecutionRequest request) {
+        ActiveLease a = leases.get(lease.id());
         try {
             // a single-use member is destroyed after its lease: cleaning it first would be wasted
-            return new Execution(lease, execute(lease.id(), request,
-                    settings.reusePolicy() == ReusePolicy.Recycle));
+            ExecutionResult r = execute(lease.id(), request, settings.reusePolicy() == ReusePolicy.Recycle);
+            return a != null && a.memberLost ? new OneShot(r, "its sandbox was lost while the code ran") : new OneShot(r,
+                    null);
+        } catch (NotDeliveredException e) {
+            return new OneShot(null, e.getMessage());
+        } catch (LeaseNotActiveException e) {
+            if (a != null && a.memberLost) {
+                return new OneShot(null, "its sandbox was lost before the code ran");
+            }
+            // the internal lease ended otherwise (expired: the run outlived its limit and the margin); the caller
+            // never had that lease, so it hears of its sandbox, not of it
+            return new OneShot(ExecutionResult.sandboxFailed("the sandbox was taken back before the code finished",
+                    0, false), null);
         } finally {
-            release(lease.id());
+            try {
+                release(lease.id());
+            } catch (LeaseNotActiveException ended) {
+                // it ended first (lost or expired): its member is being replaced already
+            }
+        }
+    }
+
+    /** A one-shot's code was not sent: its member's runner was found dead first. */
+    private static final class NotDeliveredException extends RuntimeException {
+        NotDeliveredException(String message) {
+            super(message);
         }
     }
 
@@ -335,6 +391,11 @@ public final class WarmPool implements Pool {
                     throw new LeaseExpiredException(leaseId, "its sandbox is gone");
                 }
                 runner = m.runner;
+                if (lastOfLease && runner != null && !runner.alive()) {
+                    // a one-shot's member whose runner ended before its code was sent (its sandbox died)
+                    a.damaged = true;
+                    throw new NotDeliveredException("the runner of " + m.label() + " had ended");
+                }
                 if (!a.touched) {
                     // a use is a lease that ran code: set before it runs, so a failed execution counts too
                     a.touched = true;
@@ -444,6 +505,7 @@ public final class WarmPool implements Pool {
     private void endLeasesOf(Member m, String why) {
         for (ActiveLease a : List.copyOf(leases.values())) {
             if (a.memberId.equals(m.id) && leases.remove(a.lease.id(), a)) {
+                a.memberLost = true;
                 ended.put(a.lease.id(), why);
             }
         }
@@ -460,6 +522,8 @@ public final class WarmPool implements Pool {
         boolean touched;
         /** The last execution was followed by a verified clean-up inside the same runner request. */
         volatile boolean cleanedAfter;
+        /** The backend lost the member (stopped, paused, removed) while this lease held it. */
+        volatile boolean memberLost;
 
         ActiveLease(Lease lease, String memberId) {
             this.lease = lease;
@@ -800,8 +864,18 @@ public final class WarmPool implements Pool {
         m.state = MemberState.LEASED;
     }
 
-    /** The most recently readied member: keeps the others idle, so idle shrinking can retire them. */
+    /**
+     * Under the lock: the most recently readied member, which keeps the others idle so idle shrinking can retire
+     * them. A ready member whose runner ended (its sandbox died: a daemon restart, an OOM kill) is never handed out;
+     * it is replaced.
+     */
     private Member newestReady() {
+        for (Member m : List.copyOf(members.values())) {
+            if (m.state == MemberState.READY && m.runner != null && !m.runner.alive()) {
+                log.warn("pool {}: ready member {} lost its runner, replacing it", name(), m.label());
+                retire(m, RetireReason.LOST);
+            }
+        }
         return members.values().stream()
                 .filter(m -> m.state == MemberState.READY)
                 .max(Comparator.comparing(m -> m.readySince))

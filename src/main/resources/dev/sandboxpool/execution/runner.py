@@ -552,15 +552,46 @@ def kill_all_others():
     resume(stop_and_kill_others())
 
 
-def remove(path):
-    # user code may have taken its own permissions away from what it made: give them back, then delete
-    if os.path.isdir(path) and not os.path.islink(path):
-        os.chmod(path, 0o700)
-        for name in os.listdir(path):
-            remove(os.path.join(path, name))
-        os.rmdir(path)
-    else:
-        os.unlink(path)
+DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def remove_tree(parent_fd, name):
+    """Removes the entry {@code name} of the directory open as {@code parent_fd}: a file, a link, or a directory tree
+    of any depth. By descriptors, one open at a time, walking down by name and back up by '..': a tree deeper than
+    PATH_MAX (4096 bytes) has no path the kernel accepts, and one deeper than the recursion limit no recursion that
+    reaches its bottom. Each directory is listed once. Nothing runs meanwhile (every other process is dead), so
+    nothing moves under the walk. User code may have taken its own permissions away from what it made: they are
+    given back first."""
+    fd = os.dup(parent_fd)
+    levels = []  # for each directory walked into: its name in its parent, and what is left to remove in the parent
+    todo = [name]
+    try:
+        while True:
+            if todo:
+                entry = todo.pop()
+                try:
+                    st = os.stat(entry, dir_fd=fd, follow_symlinks=False)
+                except FileNotFoundError:
+                    continue
+                if not stat.S_ISDIR(st.st_mode):
+                    os.unlink(entry, dir_fd=fd)
+                    continue
+                os.chmod(entry, 0o700, dir_fd=fd)
+                child = os.open(entry, DIR_FLAGS, dir_fd=fd)
+                os.close(fd)
+                fd = child
+                levels.append((entry, todo))
+                todo = os.listdir(fd)
+                continue
+            if not levels:
+                return
+            entry, todo = levels.pop()
+            up = os.open("..", DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = up
+            os.rmdir(entry, dir_fd=fd)
+    finally:
+        os.close(fd)
 
 
 def ipc_objects():
@@ -616,8 +647,12 @@ def clean(req):
         for root in req.get("dirs", []):
             if not os.path.isdir(root):
                 continue
-            for name in os.listdir(root):
-                remove(os.path.join(root, name))
+            root_fd = os.open(root, DIR_FLAGS)
+            try:
+                for name in os.listdir(root_fd):
+                    remove_tree(root_fd, name)
+            finally:
+                os.close(root_fd)
             if os.listdir(root):
                 return {"error": "not empty: " + root}
         return {"clean": True}
@@ -677,7 +712,6 @@ def prepare_children():
 
 def main():
     refusal = isolation_failure()
-    sys.setrecursionlimit(20000)  # deep directory trees left by user code
     # A pipe to a child whose program ended is an EPIPE to handle, not the end of this runner (a program may leave
     # most of a large stdin unread); the zygote puts the default back for itself and its children.
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)

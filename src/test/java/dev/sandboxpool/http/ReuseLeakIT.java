@@ -86,6 +86,29 @@ class ReuseLeakIT {
         assertThat(seen).isEqualTo("[] [] []\n");
     }
 
+    /**
+     * A tree deeper than PATH_MAX has no path the kernel accepts (issue 13 item 3): the clean-up that removed by path
+     * failed with ENAMETOOLONG and the member was destroyed instead of recycled.
+     */
+    @ParameterizedTest
+    @EnumSource(Leave.class)
+    void aTreeDeeperThanPathMaxIsRemovedAndTheSandboxKept(Leave how) {
+        String seen = leaveThenLook(how, """
+                import os
+                for level in range(30):
+                    os.mkdir('d' * 200)
+                    os.chdir('d' * 200)
+                    if level == 10:
+                        os.chmod('.', 0o300)
+                open('bottom', 'w').write('x')
+                """, """
+                import os
+                print(sorted(os.listdir('.')))
+                """);
+
+        assertThat(seen).isEqualTo("[]\n");
+    }
+
     @ParameterizedTest
     @EnumSource(Leave.class)
     void backgroundAndDaemonizedProcessesAreGone(Leave how) {

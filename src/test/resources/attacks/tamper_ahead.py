@@ -6,6 +6,7 @@ import ctypes, os, signal, time
 
 ACTION = "stop"
 zygote = os.getppid()
+execution_child = os.getpid()  # this execution's own child of the zygote: ending now, not the one forked ahead
 if os.fork():
     os._exit(0)
 os.setsid()
@@ -25,11 +26,12 @@ found = []
 while not found and time.monotonic() < deadline:  # the runner forks it once it answered this execution
     time.sleep(0.01)
     for p in os.listdir("/proc"):
-        if p.isdigit() and int(p) != os.getpid():
+        if p.isdigit() and int(p) not in (os.getpid(), execution_child):
             try:
                 with open("/proc/%s/stat" % p) as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) == zygote:
-                        found.append(int(p))
+                    fields = f.read().rsplit(")", 1)[1].split()
+                if int(fields[1]) == zygote and fields[0] != "Z":
+                    found.append(int(p))
             except OSError:
                 pass
 log("found %d" % len(found))

@@ -173,10 +173,11 @@ public final class WarmPool implements Pool {
      * whoever readies a member, or failed when its wait ends (issue 13 item 2: 200 waiting one-shots held all 200
      * request threads, and every other pool and route waited behind them). The line is bounded by the pool's
      * {@code lease.maxWaiting}. Cancelling the returned future (a caller gone) leaves the line, or gives back the
-     * member it was handed.
+     * member it was handed. No thread of {@code blocking} is taken.
      */
     @Override
-    public CompletableFuture<Lease> acquireAsync(Duration maxWait, Duration ttl, java.util.concurrent.Executor unused) {
+    public CompletableFuture<Lease> acquireAsync(Duration maxWait, Duration ttl,
+            java.util.concurrent.Executor blocking) {
         long startedNanos = System.nanoTime();
         CompletableFuture<Member> waiter;
         lock.lock();

@@ -5,6 +5,7 @@ import dev.sandboxpool.backend.BackendException;
 import dev.sandboxpool.backend.BackendUnavailableException;
 import dev.sandboxpool.backend.SandboxBackend;
 import dev.sandboxpool.backend.SandboxGoneException;
+import dev.sandboxpool.backend.SandboxLeftBehindException;
 import dev.sandboxpool.backend.SandboxRef;
 import dev.sandboxpool.execution.ExecutionRequest;
 import dev.sandboxpool.execution.ExecutionResult;
@@ -685,13 +686,24 @@ public final class WarmPool implements Pool {
             log.info("pool {}: member {} created in {} ms", name(), ref.name(),
                     (System.nanoTime() - started) / 1_000_000);
         } catch (RuntimeException e) {
-            boolean unavailable = noteBackendFailure(e);
+            String leftBehind = e instanceof SandboxLeftBehindException left ? left.sandboxId() : null;
+            RuntimeException failure = e instanceof SandboxLeftBehindException left ? left.failure() : e;
+            boolean unavailable = noteBackendFailure(failure);
             lock.lock();
             try {
-                members.remove(m.id);
+                if (leftBehind != null) {
+                    // the sandbox exists but could not be removed: it stays a member being removed, retried every
+                    // tick, so it cannot leak
+                    m.backendId = leftBehind;
+                    m.knownSinceNanos = System.nanoTime();
+                    m.state = MemberState.TERMINATING;
+                    m.busy = false;
+                } else {
+                    members.remove(m.id);
+                }
                 if (!unavailable) {
                     // a daemon that is away says nothing about the image or the spec: that is no failed start
-                    recordStartFailure(e.getMessage());
+                    recordStartFailure(failure.getMessage());
                 }
             } finally {
                 lock.unlock();

@@ -23,6 +23,7 @@ import dev.sandboxpool.backend.Labels;
 import dev.sandboxpool.backend.Owner;
 import dev.sandboxpool.backend.SandboxBackend;
 import dev.sandboxpool.backend.SandboxGoneException;
+import dev.sandboxpool.backend.SandboxLeftBehindException;
 import dev.sandboxpool.backend.SandboxRef;
 import dev.sandboxpool.execution.SandboxScripts;
 import dev.sandboxpool.spec.PoolSettings;
@@ -106,8 +107,13 @@ public class DockerBackend implements SandboxBackend {
                     .exec();
             try {
                 docker.startContainerCmd(created.getId()).exec();
-            } catch (DockerException e) {
-                destroy(created.getId());
+            } catch (RuntimeException e) {
+                try {
+                    destroy(created.getId());
+                } catch (BackendException notRemoved) {
+                    // the daemon went away between the two calls: the pool removes it once the daemon is back
+                    throw new SandboxLeftBehindException(created.getId(), guardedFailure(e));
+                }
                 throw e;
             }
             return new SandboxRef(created.getId(), name, s.name(), s.specHash(), Instant.now(), true,
@@ -280,13 +286,19 @@ public class DockerBackend implements SandboxBackend {
     private static <T> T guarded(java.util.function.Supplier<T> call) {
         try {
             return call.get();
-        } catch (BackendException e) {
-            throw e;
-        } catch (DockerException e) {
-            throw new BackendException("the Docker daemon refused: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            throw new BackendUnavailableException("the Docker daemon does not answer: " + rootCause(e), e);
+            throw guardedFailure(e);
         }
+    }
+
+    private static BackendException guardedFailure(RuntimeException e) {
+        if (e instanceof BackendException b) {
+            return b;
+        }
+        if (e instanceof DockerException) {
+            return new BackendException("the Docker daemon refused: " + e.getMessage(), e);
+        }
+        return new BackendUnavailableException("the Docker daemon does not answer: " + rootCause(e), e);
     }
 
     private static String rootCause(Throwable e) {

@@ -25,6 +25,7 @@ public final class PrivateDockerDaemon implements AutoCloseable {
     private static final Path PID_FILE = Path.of("/run/sandboxpool-test-docker.pid");
     private static final Path LOG = Path.of("target/private-dockerd.log");
     public static final String HOST = "unix://" + SOCKET;
+    private static final String BRIDGE = "br-sbp-test";
 
     private Process daemon;
 
@@ -49,8 +50,11 @@ public final class PrivateDockerDaemon implements AutoCloseable {
         Files.createDirectories(DATA_ROOT);
         Files.createDirectories(EXEC_ROOT);
         Files.createDirectories(LOG.getParent());
+        ensureBridge();
+        // a bridge of its own, never "--bridge none": a dockerd without a bridge deletes the interface docker0 at
+        // start, the one the shared daemon's containers need (found the hard way)
         daemon = new ProcessBuilder("dockerd", "--host", HOST, "--data-root", DATA_ROOT.toString(),
-                "--exec-root", EXEC_ROOT.toString(), "--pidfile", PID_FILE.toString(), "--bridge", "none",
+                "--exec-root", EXEC_ROOT.toString(), "--pidfile", PID_FILE.toString(), "--bridge", BRIDGE,
                 "--iptables=false", "--ip-masq=false")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(LOG.toFile())).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -60,6 +64,20 @@ public final class PrivateDockerDaemon implements AutoCloseable {
                         + LOG.toAbsolutePath() + "):\n" + tail());
             }
             Thread.sleep(200);
+        }
+    }
+
+    /** The bridge the daemon's default network uses (it creates none itself when given one by name). */
+    private static void ensureBridge() throws IOException, InterruptedException {
+        if (run(List.of("ip", "link", "show", BRIDGE), null).isPresent()) {
+            return;
+        }
+        for (List<String> step : List.of(List.of("ip", "link", "add", BRIDGE, "type", "bridge"),
+                List.of("ip", "addr", "add", "172.31.250.1/24", "dev", BRIDGE),
+                List.of("ip", "link", "set", BRIDGE, "up"))) {
+            if (run(step, null).isEmpty()) {
+                throw new AssertionError("cannot make the test daemon's bridge: " + String.join(" ", step));
+            }
         }
     }
 

@@ -31,6 +31,7 @@ public class ApiErrorBodyProvider implements JsonErrorResponseBodyProvider<ApiEr
             case UNSUPPORTED_MEDIA_TYPE -> "UnsupportedMediaType";
             case REQUEST_ENTITY_TOO_LARGE -> "RequestTooLarge";
             case UNAUTHORIZED -> "Unauthorized";
+            case FORBIDDEN -> "Forbidden";
             default -> status.getCode() >= 500 ? "InternalError" : "RequestFailed";
         };
     }

@@ -1,6 +1,7 @@
 package dev.sandboxpool.http;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
@@ -34,6 +35,12 @@ public class ApiConfig {
      * refused.
      */
     private List<String> allowedOrigins = List.of();
+
+    /**
+     * Time a client has to send a request's line and headers, from the request's first byte (or from the connection's
+     * opening, for its first request). Default 10s.
+     */
+    private Duration headerTimeout = Duration.ofSeconds(10);
 
     public String getToken() {
         return token;
@@ -73,6 +80,14 @@ public class ApiConfig {
 
     public void setAllowedOrigins(List<String> allowedOrigins) {
         this.allowedOrigins = normalised(allowedOrigins);
+    }
+
+    public Duration getHeaderTimeout() {
+        return headerTimeout;
+    }
+
+    public void setHeaderTimeout(Duration headerTimeout) {
+        this.headerTimeout = headerTimeout;
     }
 
     /** Lower case, without blanks: an unset environment variable gives one empty entry, which admits nothing. */

@@ -23,8 +23,9 @@ import java.util.Set;
  * details from {@code /v1}, {@code /health} and {@code /metrics} alike), must name this machine in its {@code Host}
  * (a rebound page's requests carry the attacker's name) and must carry no {@code Origin} that is not listed (browsers
  * send one with every cross-origin POST and every CORS request; programs such as curl send none). A request without
- * {@code Host} is let through: browsers always send one. The cluster modes are reached through a Service under
- * names this process cannot know, and have a token: there this filter does not exist.
+ * {@code Host} is let through: browsers always send one. The pages of a listed origin get CORS from Micronaut
+ * ({@code micronaut.server.cors} in application.yml takes the same list). The cluster modes are reached through a
+ * Service under names this process cannot know, and have a token: there this filter does not exist.
  */
 @ServerFilter("/**")
 @Order(-100)

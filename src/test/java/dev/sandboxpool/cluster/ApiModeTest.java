@@ -69,6 +69,15 @@ class ApiModeTest {
     }
 
     @Test
+    void givesNoWebPageLeaveToReadItsAnswers() {
+        RawHttp.Response r = RawHttp.exchange(URI.create(server.getURL().toString()),
+                "GET /v1/pools HTTP/1.1\r\nHost: sandbox-pool.sandbox-pool-system.svc:8080\r\n"
+                        + "Origin: http://evil.example\r\n", null);
+
+        assertThat(r.headers()).doesNotContainKey("access-control-allow-origin");
+    }
+
+    @Test
     void executesCodeInAWarmPodAndListsThePool() throws Exception {
         h.createPool("python", MockCluster.spec(1, 2));
         h.awaitReady("python", 1);

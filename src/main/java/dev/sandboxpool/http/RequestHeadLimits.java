@@ -38,14 +38,18 @@ import java.util.concurrent.TimeUnit;
  * requests, and requests whose head is in, are left to {@code micronaut.server.idle-timeout}.
  *
  * <p>Size: a request line or header section over Netty's limits
- * ({@code micronaut.server.netty.max-initial-line-length}, {@code max-header-size}) gets 414 or 431 with the API's error body; Micronaut would answer 413 "Request Entity Too
- * Large", which names the body.
+ * ({@code micronaut.server.netty.max-initial-line-length}, {@code max-header-size}) gets 414 or 431 with the API's
+ * error body; Micronaut would answer 413 "Request Entity Too Large", which names the body.
  *
  * <p>Two handlers share one deadline: one in front of the HTTP decoder sees the first bytes of a request, one behind
  * it sees the decoded head and the end of the request. Both run on the connection's event loop, as does the timer.
  */
 @Singleton
 public class RequestHeadLimits implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {
+    /** For the streams of a connection: HTTP/2 streams get their headers in frames Netty reads whole. */
+    private static final NettyServerCustomizer NOTHING = new NettyServerCustomizer() {
+    };
+
     private final Duration timeout;
 
     public RequestHeadLimits(ApiConfig config) {
@@ -57,6 +61,7 @@ public class RequestHeadLimits implements BeanCreatedEventListener<NettyServerCu
         event.getBean().register(new NettyServerCustomizer() {
             @Override
             public NettyServerCustomizer specializeForChannel(Channel channel, ChannelRole role) {
+                // connections are specialised from the listener's customizer, which is this one
                 return role == ChannelRole.CONNECTION ? new OnConnection(channel) : this;
             }
         });
@@ -72,13 +77,13 @@ public class RequestHeadLimits implements BeanCreatedEventListener<NettyServerCu
 
         @Override
         public NettyServerCustomizer specializeForChannel(Channel c, ChannelRole role) {
-            return this;
+            return NOTHING;
         }
 
         @Override
         public void onStreamPipelineBuilt() {
             ChannelPipeline pipeline = channel.pipeline();
-            // HTTP/2 streams have no such codec: their headers come in frames Netty reads whole
+            // an HTTP/2 connection has no such codec
             if (pipeline.get(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC) == null) {
                 return;
             }

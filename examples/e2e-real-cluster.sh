@@ -76,8 +76,8 @@ for _ in $(seq 1 50); do
   curl -s -o /dev/null "localhost:$PORT/health/readiness" && break
   sleep 0.2
 done
-answer="$(curl -s -H "Authorization: Bearer $token" "localhost:$PORT/v1/pools/python/executions" \
-  -d '{"code":"print(6*7)"}')"
+answer="$(curl -s -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+  "localhost:$PORT/v1/pools/python/executions" -d '{"code":"print(6*7)"}')"
 echo "$answer"
 case "$answer" in
   *'"stdout":"42\n"'*) say "PASS: the pool ran print(6*7) in a warm pod" ;;

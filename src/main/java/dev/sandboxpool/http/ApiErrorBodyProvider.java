@@ -29,8 +29,9 @@ public class ApiErrorBodyProvider implements JsonErrorResponseBodyProvider<ApiEr
             case NOT_FOUND -> "NotFound";
             case METHOD_NOT_ALLOWED -> "MethodNotAllowed";
             case UNSUPPORTED_MEDIA_TYPE -> "UnsupportedMediaType";
-            case REQUEST_ENTITY_TOO_LARGE -> "RequestTooLarge";
+            case REQUEST_ENTITY_TOO_LARGE -> "PayloadTooLarge";
             case UNAUTHORIZED -> "Unauthorized";
+            case FORBIDDEN -> "Forbidden";
             default -> status.getCode() >= 500 ? "InternalError" : "RequestFailed";
         };
     }

@@ -12,9 +12,8 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import jakarta.inject.Singleton;
 
 /**
- * Reads request bodies as JSON whatever their content type claims: {@code curl -d '{...}'} sends
- * {@code application/x-www-form-urlencoded}, and a user following the README should not get 415 for it. Errors name
- * the field.
+ * Reads request bodies as JSON, with errors that name the field. That a body is declared {@code application/json} is
+ * checked before, by {@link JsonContentTypeFilter}.
  */
 @Singleton
 public class JsonBodies {

@@ -9,8 +9,10 @@ import dev.sandboxpool.api.v1alpha1.SandboxPoolSpec;
 import dev.sandboxpool.cluster.testing.ClusterHarness;
 import dev.sandboxpool.cluster.testing.MockCluster;
 import dev.sandboxpool.cluster.testing.StandardClusterLookup;
+import dev.sandboxpool.http.CrossSiteFilter;
 import dev.sandboxpool.local.LocalPools;
 import dev.sandboxpool.operator.OperatorProcess;
+import dev.sandboxpool.testing.RawHttp;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.net.URI;
@@ -24,7 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** {@code java -jar sandbox-pool.jar api}: the lease API over the cluster, called as curl calls it. */
+/** {@code java -jar sandbox-pool.jar api}: the lease API over the cluster, called as the README's curl lines do. */
 class ApiModeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private ClusterHarness h;
@@ -55,6 +57,24 @@ class ApiModeTest {
         assertThat(ctx.containsBean(OperatorProcess.class)).isFalse();
         assertThat(ctx.containsBean(LocalPools.class)).isFalse();
         assertThat(ctx.containsBean(com.github.dockerjava.api.DockerClient.class)).isFalse();
+        assertThat(ctx.containsBean(CrossSiteFilter.class)).isFalse();
+    }
+
+    @Test
+    void answersUnderTheNameOfItsServiceAsLocalModeWouldNot() {
+        RawHttp.Response r = RawHttp.exchange(URI.create(server.getURL().toString()),
+                "GET /v1/pools HTTP/1.1\r\nHost: sandbox-pool.sandbox-pool-system.svc:8080\r\n", null);
+
+        assertThat(r.status()).isEqualTo(200);
+    }
+
+    @Test
+    void givesNoWebPageLeaveToReadItsAnswers() {
+        RawHttp.Response r = RawHttp.exchange(URI.create(server.getURL().toString()),
+                "GET /v1/pools HTTP/1.1\r\nHost: sandbox-pool.sandbox-pool-system.svc:8080\r\n"
+                        + "Origin: http://evil.example\r\n", null);
+
+        assertThat(r.headers()).doesNotContainKey("access-control-allow-origin");
     }
 
     @Test
@@ -97,7 +117,8 @@ class ApiModeTest {
     }
 
     private HttpResponse<String> send(String method, String path, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.getURL() + path));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.getURL() + path))
+                .header("Content-Type", "application/json");
         request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body));
         return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** The HTTP API in local mode, on the real Docker daemon, called the way curl calls it. */
+/** The HTTP API in local mode, on the real Docker daemon, called the way the README's curl examples call it. */
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Property(name = "sandboxpool.local.specs", value = "src/test/resources/http-it-pools.yaml")
@@ -51,15 +51,15 @@ class ApiIT {
         return send(HttpRequest.newBuilder(server.getURI().resolve(path)));
     }
 
-    /** As {@code curl -d}: form content type, JSON body. */
+    /** As {@code curl -H 'Content-Type: application/json' -d}. */
     private Reply post(String path, String body) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(server.getURI().resolve(path))
-                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     @Test
-    void executesCodeSentTheWayCurlSendsIt() throws Exception {
+    void executesCodeSentAsJson() throws Exception {
         Reply r = post("/v1/pools/python/executions", "{\"code\":\"print(6*7)\"}");
 
         assertThat(r.status()).isEqualTo(200);

@@ -10,7 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** Calls the API the way curl does ({@code -d} sends a form content type), optionally with a bearer token. */
+/** Calls the API as the README's curl examples do (JSON bodies as {@code application/json}), optionally with a token. */
 public final class ApiClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -37,7 +37,7 @@ public final class ApiClient {
     }
 
     public Reply post(String path, String body) {
-        return send(request(path).header("Content-Type", "application/x-www-form-urlencoded")
+        return send(request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 

@@ -66,6 +66,8 @@ class SchemathesisIT {
         List<String> cmd = List.of(command);
         ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
         builder.environment().put("SANDBOXPOOL_IT_TOKEN", TOKEN);
+        // hypothesis (schemathesis's generator) keeps examples and caches there, not in the project directory
+        builder.environment().put("HYPOTHESIS_STORAGE_DIRECTORY", "target/schemathesis/hypothesis");
         Process process;
         try {
             process = builder.start();

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 /**
  * Checks an execution body against the API's and the pool's limits, naming the field that is wrong. Everything
  * the sandbox could not honour is refused here, before a member is leased: a request that reached a member and
- * failed there would cost a warm member, or answer 500.
+ * failed there would cost a warm member, or answer 500. The body holds no {@code null} ({@link JsonBodies} refuses
+ * it), so an absent field is the only missing value.
  */
 final class ExecutionRequests {
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -44,12 +45,7 @@ final class ExecutionRequests {
         Map<String, String> env = body.env() == null ? Map.of() : body.env();
         env.forEach(ExecutionRequests::checkEnv);
         Map<String, String> files = body.files() == null ? Map.of() : FileKeys.normalised(body.files());
-        files.forEach((name, content) -> {
-            if (content == null) {
-                throw ApiException.badRequest(RequestText.field("files", name), "must be a string");
-            }
-            RequestText.requirePaired(RequestText.field("files", name), content);
-        });
+        files.forEach((name, content) -> RequestText.requirePaired(RequestText.field("files", name), content));
         return new ExecutionRequest(body.code(), body.stdin(), env, files, timeout(body.timeoutSeconds(), pool));
     }
 
@@ -57,9 +53,6 @@ final class ExecutionRequests {
         String field = RequestText.field("env", name);
         if (!ENV_NAME.matcher(name).matches()) {
             throw ApiException.badRequest(field, "is not a valid environment variable name");
-        }
-        if (value == null) {
-            throw ApiException.badRequest(field, "must be a string");
         }
         if (value.indexOf('\0') >= 0) {
             throw ApiException.badRequest(field, "contains a NUL character, which an environment variable cannot"

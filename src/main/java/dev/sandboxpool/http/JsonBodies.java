@@ -10,10 +10,14 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import jakarta.inject.Singleton;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.util.Map;
 
 /**
- * Reads request bodies as JSON, with errors that name the field. That a body is declared {@code application/json} is
- * checked before, by {@link JsonContentTypeFilter}.
+ * Reads request bodies as JSON, with errors that name the field; {@code null} is not a value of any field. That a
+ * body is declared {@code application/json} is checked before, by {@link JsonContentTypeFilter}.
  */
 @Singleton
 public class JsonBodies {
@@ -37,6 +41,7 @@ public class JsonBodies {
                 .setCoercion(CoercionInputShape.String, CoercionAction.Fail);
     }
 
+    /** The body as {@code type}, a record whose components are strings, numbers or maps of them; else a 400. */
     public <T> T read(String body, Class<T> type) {
         if (body == null || body.isBlank()) {
             throw ApiException.badRequest("body", "a JSON object is required");
@@ -47,7 +52,9 @@ public class JsonBodies {
                 throw ApiException.badRequest("body", "must be a JSON object, got "
                         + (tree == null ? "nothing" : tree.getNodeType().name().toLowerCase()));
             }
-            return mapper.treeToValue(tree, type);
+            T value = mapper.treeToValue(tree, type);
+            requireNoNull(tree, type, "");
+            return value;
         } catch (UnrecognizedPropertyException e) {
             throw ApiException.badRequest(path(e), "unknown field (known: " + e.getKnownPropertyIds() + ")");
         } catch (JsonMappingException e) {
@@ -59,6 +66,50 @@ public class JsonBodies {
             // Jackson's parser throws this bare, without a location, for a number no BigDecimal can hold (1e9999999999)
             throw ApiException.badRequest("body", "malformed JSON: a number is out of range");
         }
+    }
+
+    /**
+     * A {@code null} anywhere in the body is a 400 naming the field: Jackson would take it for an absent field (or
+     * an entry without a value), so {@code "stdin": null} would run with no stdin and {@code "ttlSeconds": null}
+     * would get the default, where the API's description says each field has one type. Checked after the body is
+     * read, so an unknown field or a wrong type is reported as such first.
+     */
+    private static void requireNoNull(JsonNode object, Type type, String path) {
+        object.fields().forEachRemaining(entry -> {
+            String field = path.isEmpty() ? entry.getKey() : RequestText.field(path, entry.getKey());
+            Type fieldType = typeOf(type, entry.getKey());
+            if (entry.getValue().isNull()) {
+                throw ApiException.badRequest(field, "must be " + kind(fieldType) + ", not null (leave a field"
+                        + " out to get its default)");
+            }
+            if (entry.getValue().isObject()) {
+                requireNoNull(entry.getValue(), fieldType, field);
+            }
+        });
+    }
+
+    /** The declared type of a record's component, or of a map's values. */
+    private static Type typeOf(Type container, String name) {
+        if (container instanceof ParameterizedType map && map.getRawType() == Map.class) {
+            return map.getActualTypeArguments()[1];
+        }
+        for (RecordComponent c : ((Class<?>) container).getRecordComponents()) {
+            if (c.getName().equals(name)) {
+                return c.getGenericType();
+            }
+        }
+        throw new IllegalStateException(name + " was read into " + container + ", which has no such component");
+    }
+
+    private static String kind(Type type) {
+        Class<?> raw = type instanceof ParameterizedType p ? (Class<?>) p.getRawType() : (Class<?>) type;
+        if (CharSequence.class.isAssignableFrom(raw)) {
+            return "a string";
+        }
+        if (Number.class.isAssignableFrom(raw)) {
+            return "a number";
+        }
+        return "an object";
     }
 
     private static String path(JsonMappingException e) {

@@ -8,7 +8,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
-/** {@code GET /openapi.yml}: the API description; OpenApiDocumentTest keeps it in step with the routes. */
+/**
+ * {@code GET /openapi.yml}: the API description. OpenApiDocumentIT keeps it in step with the routes, SchemathesisIT
+ * with what the server answers, OpenApiDocumentTest with the responses of the HTTP edge that schemathesis cannot reach.
+ */
 @Controller("/openapi.yml")
 public class OpenApiController {
     private final String document;

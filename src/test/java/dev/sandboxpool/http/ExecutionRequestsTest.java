@@ -128,6 +128,21 @@ class ExecutionRequestsTest {
                 bad("Infinity", timeout("Infinity"), "body: ", "malformed JSON"));
     }
 
+    /** JSON null is no field's value: taken for an absent field, it would run with defaults the caller did not ask. */
+    static Stream<Arguments> nulls() {
+        return Stream.of(
+                bad("null code", "{\"code\":null}", "code: ", "must be a string, not null"),
+                bad("null stdin", "{\"code\":\"1\",\"stdin\":null}", "stdin: ", "must be a string, not null"),
+                bad("null env", "{\"code\":\"1\",\"env\":null}", "env: ", "must be an object, not null"),
+                bad("null files", "{\"code\":\"1\",\"files\":null}", "files: ", "must be an object, not null"),
+                bad("null timeout", timeout("null"), "timeoutSeconds: ", "must be a number, not null"),
+                bad("an env value null", "{\"code\":\"1\",\"env\":{\"A\":\"x\",\"B\":null}}", "env.B: ",
+                        "must be a string, not null"),
+                bad("a file's content null", "{\"code\":\"1\",\"files\":{\"a/b\\u0000\":null}}",
+                        "files.a/b\\u0000: ", "must be a string, not null"),
+                bad("an unknown field null", "{\"code\":\"1\",\"cmd\":null}", "cmd: ", "unknown field"));
+    }
+
     private static String timeout(String json) {
         return "{\"code\":\"1\",\"timeoutSeconds\":" + json + "}";
     }
@@ -137,7 +152,7 @@ class ExecutionRequestsTest {
     }
 
     @ParameterizedTest
-    @MethodSource({"badFileKeys", "badText", "badTimeouts"})
+    @MethodSource({"badFileKeys", "badText", "badTimeouts", "nulls"})
     @Timeout(5)
     void refusesNamingTheField(String body, String messageStart, String reason) {
         assertThat(refused(body).getMessage()).startsWith(messageStart).contains(reason);

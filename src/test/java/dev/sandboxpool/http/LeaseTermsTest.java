@@ -79,9 +79,11 @@ class LeaseTermsTest {
             "waitSeconds, -1, 0 or more",
             "waitSeconds, -0.0001, 0 or more",
             "ttlSeconds, '\"NaN\"', ''",
-            "waitSeconds, '\"Infinity\"', ''"})
+            "waitSeconds, '\"Infinity\"', ''",
+            "ttlSeconds, null, must be a number, not null",
+            "waitSeconds, null, must be a number, not null"})
     @Timeout(5)
-    void refusesTooSmallOrNegativeNamingTheField(String field, String value, String reason) {
+    void refusesTooSmallNegativeOrNullNamingTheField(String field, String value, String reason) {
         assertThat(refused("{\"" + field + "\":" + value + "}").getMessage()).startsWith(field).contains(reason);
     }
 

@@ -55,6 +55,7 @@ public class LeasesController {
     }
 
     @Post("/v1/pools/{pool}/leases")
+    // form and text types only for a POST without a body (curl -d ''): a body of them is a 415 before it gets here
     @Consumes({MediaType.APPLICATION_JSON, MediaType.APPLICATION_FORM_URLENCODED, MediaType.TEXT_PLAIN})
     public CompletableFuture<HttpResponse<LeaseView>> acquire(String pool, @Nullable @Body String body) {
         Pool p = pools.find(pool).orElseThrow(() -> ApiException.poolNotFound(pool));
@@ -73,6 +74,7 @@ public class LeasesController {
     }
 
     @Post("/v1/leases/{id}/renew")
+    // form and text types only for a POST without a body (curl -d ''): a body of them is a 415 before it gets here
     @Consumes({MediaType.APPLICATION_JSON, MediaType.APPLICATION_FORM_URLENCODED, MediaType.TEXT_PLAIN})
     public CompletableFuture<LeaseView> renew(String id, @Nullable @Body String body) {
         LeaseBody request = body == null || body.isBlank() ? null : json.read(body, LeaseBody.class);
@@ -94,6 +96,7 @@ public class LeasesController {
     }
 
     @Post("/v1/leases/{id}/executions")
+    // form and text types only for a POST without a body (curl -d ''): a body of them is a 415 before it gets here
     @Consumes({MediaType.APPLICATION_JSON, MediaType.APPLICATION_FORM_URLENCODED, MediaType.TEXT_PLAIN})
     @ExecuteOn(TaskExecutors.BLOCKING)
     public ExecutionResponse execute(String id, @Nullable @Body String body) {

@@ -54,6 +54,7 @@ public class PoolsController {
     }
 
     @Post("/{pool}/executions")
+    // form and text types only for a POST without a body (curl -d ''): a body of them is a 415 before it gets here
     @Consumes({MediaType.APPLICATION_JSON, MediaType.APPLICATION_FORM_URLENCODED, MediaType.TEXT_PLAIN})
     public CompletableFuture<ExecutionResponse> execute(String pool, @Nullable @Body String body) {
         Pool p = find(pool);

@@ -59,26 +59,9 @@ public final class Futures {
         return result;
     }
 
-    /** {@code f} applied to {@code first}'s value where it completes; a failure as it was thrown. */
+    /** {@code f} applied to {@code first}'s value on the thread that completes it; a failure as it was thrown. */
     public static <T, U> CompletableFuture<U> map(CompletableFuture<T> first, java.util.function.Function<T, U> f) {
-        CompletableFuture<U> result = new CompletableFuture<>();
-        first.whenComplete((value, failure) -> {
-            if (failure != null) {
-                result.completeExceptionally(unwrapped(failure));
-                return;
-            }
-            try {
-                result.complete(f.apply(value));
-            } catch (RuntimeException | Error e) {
-                result.completeExceptionally(e);
-            }
-        });
-        result.whenComplete((v, failure) -> {
-            if (result.isCancelled()) {
-                first.cancel(false);
-            }
-        });
-        return result;
+        return thenOn(first, Runnable::run, f);
     }
 
     static Throwable unwrapped(Throwable t) {

@@ -16,6 +16,7 @@ import dev.sandboxpool.backend.kubernetes.PodState;
 import dev.sandboxpool.backend.kubernetes.SandboxPodFactory;
 import dev.sandboxpool.cluster.Demand;
 import dev.sandboxpool.cluster.MemberSnapshots;
+import dev.sandboxpool.pool.DaemonThreads;
 import dev.sandboxpool.pool.MemberSnapshot;
 import dev.sandboxpool.pool.Plan;
 import dev.sandboxpool.pool.Planner;
@@ -53,6 +54,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -106,6 +108,7 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
     private final Map<ResourceID, Instant> statusWritten = new ConcurrentHashMap<>();
     private final NetworkIsolation networkIsolation;
     private final SandboxNetworkPolicy networkPolicy;
+    private final PoolEventRecorder events;
     private volatile InformerEventSource<Pod, SandboxPool> podEvents;
 
     /**
@@ -127,6 +130,9 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
                 a.getPort())));
         this.networkIsolation = new NetworkIsolation(client, clock, cleaners, targets);
         this.networkPolicy = new SandboxNetworkPolicy(client);
+        this.events = new PoolEventRecorder(client, clock,
+                Executors.newSingleThreadExecutor(DaemonThreads.named("pool-events")),
+                Optional.ofNullable(System.getenv("HOSTNAME")).orElse("sandbox-pool-operator"));
     }
 
     /** Whether the pod informer has listed the pods once (it may have lost its watch since: it then catches up). */
@@ -396,6 +402,8 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
         private void removeEnded(MemberPod m) {
             log.warn("{}: pod {} ended ({}) while {}, replacing it", who, m.name(), m.endReason(),
                     m.state().label());
+            events.warning(pool, "MemberEnded", "Replace", "pod " + m.name() + " ended (" + m.endReason()
+                    + ") while " + m.state().label() + ": replacing it");
             if (m.state() == PodState.STARTING) {
                 backoff(pool).failed("pod " + m.name() + " ended before it was ready: " + m.endReason(), now);
             }
@@ -406,8 +414,10 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
             cas.update(m.pod(), x -> x.state() == PodState.STARTING, p -> PodEdits.toIdle(p, now))
                     .ifPresent(written -> {
                         backoff(pool).succeeded();
-                        log.info("{}: pod {} ready {} ms after creation", who, m.name(),
-                                Duration.between(m.createdAt(), now).toMillis());
+                        long ms = Duration.between(m.createdAt(), now).toMillis();
+                        log.info("{}: pod {} ready {} ms after creation", who, m.name(), ms);
+                        events.normal(pool, "MemberReady", "Ready", "pod " + m.name() + " ready " + ms
+                                + " ms after creation");
                         updated(m.pod(), written);
                     });
         }
@@ -446,8 +456,15 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
             PodState state = m.state();
             boolean retired = retireNow(m, x -> x.state() == state && !x.gone());
             if (retired) {
-                log.info("{}: retiring pod {} ({}, {} uses, age {} s)", who, m.name(), reason, m.uses(),
-                        Duration.between(m.createdAt(), now).toSeconds());
+                long age = Duration.between(m.createdAt(), now).toSeconds();
+                log.info("{}: retiring pod {} ({}, {} uses, age {} s)", who, m.name(), reason, m.uses(), age);
+                String note = "retired pod " + m.name() + ": " + RetireReasons.describe(reason) + " (" + m.uses()
+                        + " uses, age " + age + " s)";
+                if (RetireReasons.isProblem(reason)) {
+                    events.warning(pool, "MemberRetired", "Retire", note);
+                } else {
+                    events.normal(pool, "MemberRetired", "Retire", note);
+                }
             }
         }
 
@@ -472,9 +489,11 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
                     pods.put(created.getMetadata().getName(), created);
                     podEvents.handleRecentResourceCreate(ResourceID.fromResource(created), created);
                     log.info("{}: created pod {} (spec hash {})", who, created.getMetadata().getName(), s.specHash());
+                    events.normal(pool, "MemberCreated", "Create", "created pod " + created.getMetadata().getName());
                 } catch (BackendException e) {
                     backoff(pool).failed(e.getMessage(), now);
                     log.warn("{}: {}", who, e.getMessage());
+                    events.warning(pool, "StartFailing", "Create", e.getMessage());
                     return;
                 }
             }

@@ -100,6 +100,15 @@ class SandboxPoolResourceE2E {
             assertThat(ready).hasSize(2).doesNotContain(victim);
         });
         awaitReady("replaced");
+
+        // kubectl describe tells the replacement (issue 16): every member's creation and readiness, as Events
+        Set<String> members = names(release.members("replaced"));
+        await("the replacement in kubectl describe").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            String described = release.kubectl("describe", "sbp", "replaced").ok().stdout();
+            assertThat(described).contains("Events:").contains("MemberCreated").contains("MemberReady")
+                    .contains("created pod " + victim);
+            members.forEach(m -> assertThat(described).contains("created pod " + m).contains("pod " + m + " ready"));
+        });
     }
 
     @Test

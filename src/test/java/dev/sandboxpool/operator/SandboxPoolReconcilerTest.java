@@ -88,6 +88,36 @@ class SandboxPoolReconcilerTest {
         h.awaitReady("python", 1);
     }
 
+    /** kubectl describe sbp shows what the operator did (issue 16): members created, ready, ended and replaced. */
+    @Test
+    void whatTheOperatorDoesToAPoolIsToldInEventsOnIt() {
+        SandboxPool pool = h.createPool("python", MockCluster.spec(2, 3));
+        h.awaitReady("python", 2);
+        String victim = h.idlePods("python").get(0).name();
+
+        h.kubelet.evict(victim);
+        h.awaitReady("python", 2);
+
+        await().atMost(ClusterHarness.WAIT).untilAsserted(() -> {
+            List<io.fabric8.kubernetes.api.model.events.v1.Event> events = h.cluster.harness().events().v1().events()
+                    .inNamespace(MockCluster.NAMESPACE).list().getItems();
+            assertThat(events).allSatisfy(e -> {
+                assertThat(e.getRegarding().getKind()).isEqualTo("SandboxPool");
+                assertThat(e.getRegarding().getName()).isEqualTo("python");
+                assertThat(e.getRegarding().getUid()).isEqualTo(pool.getMetadata().getUid());
+                assertThat(e.getReportingController()).isEqualTo(PoolEventRecorder.CONTROLLER);
+                assertThat(e.getEventTime()).isNotNull();
+            });
+            assertThat(events).filteredOn(e -> e.getReason().equals("MemberCreated")).hasSize(3);
+            assertThat(events).filteredOn(e -> e.getReason().equals("MemberReady")).hasSizeGreaterThanOrEqualTo(3);
+            assertThat(events).filteredOn(e -> e.getReason().equals("MemberEnded"))
+                    .singleElement().satisfies(e -> {
+                        assertThat(e.getType()).isEqualTo("Warning");
+                        assertThat(e.getNote()).startsWith("pod " + victim + " ended");
+                    });
+        });
+    }
+
     @Test
     void podDeletedBehindTheOperatorsBackIsReplaced() {
         h.createPool("python", MockCluster.spec(2, 3));

@@ -28,7 +28,9 @@ class ChartRbacCoversApiCallsIT {
     /** API group of each resource the product touches. */
     private static final Map<String, String> GROUPS = Map.of(
             "pods", "", "pods/exec", "", "sandboxpools", "sandboxpool.dev", "sandboxpools/status", "sandboxpool.dev",
-            "leases", "coordination.k8s.io", "networkpolicies", "networking.k8s.io");
+            "leases", "coordination.k8s.io", "networkpolicies", "networking.k8s.io",
+            // the product writes events.k8s.io/v1 Events only, never core/v1 ones
+            "events", "events.k8s.io");
     /** Allowed to every authenticated user by Kubernetes' default RBAC: JOSDK asks what it may do. */
     private static final List<String> ALWAYS_ALLOWED = List.of("create selfsubjectrulesreviews");
     /** The ServiceAccount of each process in the default release. */

@@ -54,6 +54,10 @@ class ChartLifecycleE2E {
         assertThat(release.canI(operator, "delete", "pods", ns)).as("operator: delete pods here").isTrue();
         assertThat(release.canI(operator, "patch", "sandboxpools.sandboxpool.dev/status", ns)).as("operator: status")
                 .isTrue();
+        assertThat(release.canI(operator, "create", "events.events.k8s.io", ns)).as("operator: events").isTrue();
+        assertThat(release.canI(operator, "delete", "events.events.k8s.io", ns)).as("operator: delete events")
+                .isFalse();
+        assertThat(release.canI(api, "create", "events.events.k8s.io", ns)).as("api: events").isFalse();
         for (String elsewhere : List.of("default", "kube-system")) {
             assertThat(release.canI(operator, "create", "pods", elsewhere)).as("operator: pods in " + elsewhere)
                     .isFalse();

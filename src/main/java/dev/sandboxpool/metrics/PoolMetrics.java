@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -36,6 +37,38 @@ public class PoolMetrics implements PoolEvents {
                 () -> pool.stats().waiters());
         gauge("sandboxpool_backend_up", "1 while the pool's backend answers (local mode: the Docker daemon)",
                 pool.name(), () -> pool.stats().backendAvailable() ? 1 : 0);
+        // counters exist from the start, at 0, so rate() and increase() see the first event and a dashboard's
+        // panels are there before anything happened
+        for (String outcome : OUTCOMES) {
+            executions(pool.name(), outcome);
+        }
+        leasesExpired(pool.name());
+        probeFailures(pool.name());
+        for (RetireReason reason : RetireReason.values()) {
+            retired(pool.name(), reason);
+        }
+    }
+
+    private static final List<String> OUTCOMES = List.of("ok", "error", "timeout", "truncated");
+
+    private Counter executions(String pool, String outcome) {
+        return Counter.builder("sandboxpool_executions_total").description("Executions by outcome")
+                .tag("pool", pool).tag("outcome", outcome).register(registry);
+    }
+
+    private Counter leasesExpired(String pool) {
+        return Counter.builder("sandboxpool_leases_expired_total")
+                .description("Leases reclaimed because they were not renewed").tag("pool", pool).register(registry);
+    }
+
+    private Counter probeFailures(String pool) {
+        return Counter.builder("sandboxpool_probe_failures_total").description("Failed health probes of ready members")
+                .tag("pool", pool).register(registry);
+    }
+
+    private Counter retired(String pool, RetireReason reason) {
+        return Counter.builder("sandboxpool_members_retired_total").description("Members removed, by reason")
+                .tag("pool", pool).tag("reason", reason.name().toLowerCase()).register(registry);
     }
 
     /** Registers the gauge of active leases, counted by whoever holds them. */
@@ -61,8 +94,7 @@ public class PoolMetrics implements PoolEvents {
         Timer.builder("sandboxpool_execution_seconds").description("Duration of executions inside the sandbox")
                 .tag("pool", pool).publishPercentileHistogram()
                 .register(registry).record(Duration.ofMillis(result.durationMs()));
-        Counter.builder("sandboxpool_executions_total").description("Executions by outcome")
-                .tag("pool", pool).tag("outcome", outcome(result)).register(registry).increment();
+        executions(pool, outcome(result)).increment();
     }
 
     static String outcome(ExecutionResult r) {
@@ -80,19 +112,16 @@ public class PoolMetrics implements PoolEvents {
 
     @Override
     public void leaseExpired(String pool) {
-        Counter.builder("sandboxpool_leases_expired_total").description("Leases reclaimed because they were not renewed")
-                .tag("pool", pool).register(registry).increment();
+        leasesExpired(pool).increment();
     }
 
     @Override
     public void probeFailed(String pool) {
-        Counter.builder("sandboxpool_probe_failures_total").description("Failed health probes of ready members")
-                .tag("pool", pool).register(registry).increment();
+        probeFailures(pool).increment();
     }
 
     @Override
     public void memberRetired(String pool, RetireReason reason) {
-        Counter.builder("sandboxpool_members_retired_total").description("Members removed, by reason")
-                .tag("pool", pool).tag("reason", reason.name().toLowerCase()).register(registry).increment();
+        retired(pool, reason).increment();
     }
 }

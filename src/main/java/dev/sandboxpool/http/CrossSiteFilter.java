@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Local mode serves the programs of this machine, never a web page that a browser on it happens to show. Without a
@@ -32,6 +33,8 @@ import java.util.Set;
 @Requires(property = "sandboxpool.mode", value = "local", defaultValue = "local")
 public class CrossSiteFilter {
     private static final int SHOWN_CHARS = 100;
+    /** What may follow the name in a Host header: compiled once, as every request is checked. */
+    private static final Pattern PORT = Pattern.compile(":[0-9]{0,5}");
 
     private final Set<String> hosts = new HashSet<>(List.of("localhost", "127.0.0.1", "[::1]"));
     private final Set<String> origins = new HashSet<>();
@@ -93,7 +96,7 @@ public class CrossSiteFilter {
             name = colon < 0 ? h : h.substring(0, colon);
             rest = colon < 0 ? "" : h.substring(colon);
         }
-        if (!rest.isEmpty() && !rest.matches(":[0-9]{0,5}")) {
+        if (!rest.isEmpty() && !PORT.matcher(rest).matches()) {
             return null;
         }
         return name;

@@ -20,14 +20,22 @@ final class PoolExceptionHandlers {
     private PoolExceptionHandlers() {
     }
 
+    /** The API's error body with the exception's message; {@code retryAfter} in seconds, or null for none. */
+    private static HttpResponse<ApiError> error(HttpStatus status, String code, Exception e, String retryAfter) {
+        var response = HttpResponse.<ApiError>status(status);
+        if (retryAfter != null) {
+            response.header("Retry-After", retryAfter);
+        }
+        return response.body(new ApiError(code, e.getMessage()));
+    }
+
     @Produces
     @Singleton
     static class NoSandbox implements ExceptionHandler<NoSandboxAvailableException, HttpResponse<ApiError>> {
         @Override
         public HttpResponse<ApiError> handle(HttpRequest request, NoSandboxAvailableException e) {
-            return HttpResponse.<ApiError>status(HttpStatus.TOO_MANY_REQUESTS)
-                    .header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())))
-                    .body(new ApiError("NoSandboxAvailable", e.getMessage()));
+            return error(HttpStatus.TOO_MANY_REQUESTS, "NoSandboxAvailable", e,
+                    Long.toString(Math.max(1, e.retryAfter().toSeconds())));
         }
     }
 
@@ -36,9 +44,7 @@ final class PoolExceptionHandlers {
     static class TooManyWaiting implements ExceptionHandler<TooManyWaitingException, HttpResponse<ApiError>> {
         @Override
         public HttpResponse<ApiError> handle(HttpRequest request, TooManyWaitingException e) {
-            return HttpResponse.<ApiError>status(HttpStatus.TOO_MANY_REQUESTS)
-                    .header("Retry-After", "1")
-                    .body(new ApiError("TooManyWaiting", e.getMessage()));
+            return error(HttpStatus.TOO_MANY_REQUESTS, "TooManyWaiting", e, "1");
         }
     }
 
@@ -47,8 +53,7 @@ final class PoolExceptionHandlers {
     static class Stopped implements ExceptionHandler<PoolStoppedException, HttpResponse<ApiError>> {
         @Override
         public HttpResponse<ApiError> handle(HttpRequest request, PoolStoppedException e) {
-            return HttpResponse.<ApiError>status(HttpStatus.SERVICE_UNAVAILABLE)
-                    .body(new ApiError("PoolStopping", e.getMessage()));
+            return error(HttpStatus.SERVICE_UNAVAILABLE, "PoolStopping", e, null);
         }
     }
 
@@ -57,9 +62,7 @@ final class PoolExceptionHandlers {
     static class Unavailable implements ExceptionHandler<PoolUnavailableException, HttpResponse<ApiError>> {
         @Override
         public HttpResponse<ApiError> handle(HttpRequest request, PoolUnavailableException e) {
-            return HttpResponse.<ApiError>status(HttpStatus.SERVICE_UNAVAILABLE)
-                    .header("Retry-After", "2")
-                    .body(new ApiError("BackendUnavailable", e.getMessage()));
+            return error(HttpStatus.SERVICE_UNAVAILABLE, "BackendUnavailable", e, "2");
         }
     }
 
@@ -70,9 +73,9 @@ final class PoolExceptionHandlers {
         @Override
         public HttpResponse<ApiError> handle(HttpRequest request, LeaseNotActiveException e) {
             if (e instanceof LeaseExpiredException) {
-                return HttpResponse.<ApiError>status(HttpStatus.GONE).body(new ApiError("LeaseExpired", e.getMessage()));
+                return error(HttpStatus.GONE, "LeaseExpired", e, null);
             }
-            return HttpResponse.<ApiError>status(HttpStatus.NOT_FOUND).body(new ApiError("LeaseNotFound", e.getMessage()));
+            return error(HttpStatus.NOT_FOUND, "LeaseNotFound", e, null);
         }
     }
 
@@ -81,7 +84,7 @@ final class PoolExceptionHandlers {
     static class Busy implements ExceptionHandler<LeaseBusyException, HttpResponse<ApiError>> {
         @Override
         public HttpResponse<ApiError> handle(HttpRequest request, LeaseBusyException e) {
-            return HttpResponse.<ApiError>status(HttpStatus.CONFLICT).body(new ApiError("LeaseBusy", e.getMessage()));
+            return error(HttpStatus.CONFLICT, "LeaseBusy", e, null);
         }
     }
 
@@ -91,8 +94,7 @@ final class PoolExceptionHandlers {
     static class Rejected implements ExceptionHandler<RequestRejectedException, HttpResponse<ApiError>> {
         @Override
         public HttpResponse<ApiError> handle(HttpRequest request, RequestRejectedException e) {
-            return HttpResponse.<ApiError>status(HttpStatus.BAD_REQUEST)
-                    .body(new ApiError("InvalidRequest", e.getMessage()));
+            return error(HttpStatus.BAD_REQUEST, "InvalidRequest", e, null);
         }
     }
 }

@@ -20,7 +20,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -883,16 +882,21 @@ public final class WarmPool implements Pool {
      * it is replaced.
      */
     private Member newestReady() {
-        for (Member m : List.copyOf(members.values())) {
-            if (m.state == MemberState.READY && m.runner != null && !m.runner.alive()) {
+        Member newest = null;
+        // one pass, no copy: this is every acquire's path. retire() changes the state only; the map loses the member
+        // later, under this lock, when its removal reports back
+        for (Member m : members.values()) {
+            if (m.state != MemberState.READY) {
+                continue;
+            }
+            if (m.runner != null && !m.runner.alive()) {
                 log.warn("pool {}: ready member {} lost its runner, replacing it", name(), m.label());
                 retire(m, RetireReason.LOST);
+            } else if (newest == null || m.readySince.isAfter(newest.readySince)) {
+                newest = m;
             }
         }
-        return members.values().stream()
-                .filter(m -> m.state == MemberState.READY)
-                .max(Comparator.comparing(m -> m.readySince))
-                .orElse(null);
+        return newest;
     }
 
     /** Under the lock. */

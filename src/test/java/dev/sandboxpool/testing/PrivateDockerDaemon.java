@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -69,13 +68,13 @@ public final class PrivateDockerDaemon implements AutoCloseable {
 
     /** The bridge the daemon's default network uses (it creates none itself when given one by name). */
     private static void ensureBridge() throws IOException, InterruptedException {
-        if (run(List.of("ip", "link", "show", BRIDGE), null).isPresent()) {
+        if (run(List.of("ip", "link", "show", BRIDGE)).isPresent()) {
             return;
         }
         for (List<String> step : List.of(List.of("ip", "link", "add", BRIDGE, "type", "bridge"),
                 List.of("ip", "addr", "add", "172.31.250.1/24", "dev", BRIDGE),
                 List.of("ip", "link", "set", BRIDGE, "up"))) {
-            if (run(step, null).isEmpty()) {
+            if (run(step).isEmpty()) {
                 throw new AssertionError("cannot make the test daemon's bridge: " + String.join(" ", step));
             }
         }
@@ -99,7 +98,7 @@ public final class PrivateDockerDaemon implements AutoCloseable {
     }
 
     private boolean answers() throws IOException, InterruptedException {
-        return docker(List.of("version", "--format", "{{.Server.Version}}"), null).isPresent();
+        return docker(List.of("version", "--format", "{{.Server.Version}}")).isPresent();
     }
 
     /** A daemon of an earlier run that was not stopped (a killed test JVM) would hold the socket and data root. */
@@ -124,7 +123,7 @@ public final class PrivateDockerDaemon implements AutoCloseable {
         if (want.isEmpty()) {
             throw new AssertionError("the shared daemon has no " + image + " to copy");
         }
-        if (want.equals(docker(List.of("image", "inspect", "--format", "{{.Id}}", image), null))) {
+        if (want.equals(docker(List.of("image", "inspect", "--format", "{{.Id}}", image)))) {
             return;
         }
         File archive = File.createTempFile("sandbox-image", ".tar");
@@ -135,7 +134,7 @@ public final class PrivateDockerDaemon implements AutoCloseable {
             if (save.waitFor() != 0) {
                 throw new AssertionError("docker save " + image + " failed: " + saved);
             }
-            if (docker(List.of("load", "-q", "-i", archive.getPath()), null).isEmpty()) {
+            if (docker(List.of("load", "-q", "-i", archive.getPath())).isEmpty()) {
                 throw new AssertionError("cannot load " + image + " into the test's own dockerd");
             }
         } finally {
@@ -144,25 +143,25 @@ public final class PrivateDockerDaemon implements AutoCloseable {
     }
 
     /** Runs the docker CLI against this daemon; its output when it succeeded. */
-    private static Optional<String> docker(List<String> args, Duration timeout)
+    private static Optional<String> docker(List<String> args)
             throws IOException, InterruptedException {
         List<String> command = new java.util.ArrayList<>(List.of("docker", "--host", HOST));
         command.addAll(args);
-        return run(command, timeout);
+        return run(command);
     }
 
     /** Runs the docker CLI against the daemon every other test uses. */
     private static Optional<String> sharedDocker(List<String> args) throws IOException, InterruptedException {
         List<String> command = new java.util.ArrayList<>(List.of("docker"));
         command.addAll(args);
-        return run(command, null);
+        return run(command);
     }
 
-    private static Optional<String> run(List<String> command, Duration timeout)
+    private static Optional<String> run(List<String> command)
             throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        boolean done = p.waitFor(timeout == null ? 300 : timeout.toSeconds(), TimeUnit.SECONDS);
+        boolean done = p.waitFor(300, TimeUnit.SECONDS);
         return done && p.exitValue() == 0 ? Optional.of(out) : Optional.empty();
     }
 

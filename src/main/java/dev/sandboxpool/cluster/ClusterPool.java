@@ -30,6 +30,7 @@ import dev.sandboxpool.pool.PoolStats;
 import dev.sandboxpool.pool.PoolStoppedException;
 import dev.sandboxpool.pool.TooManyWaitingException;
 import dev.sandboxpool.pool.ReleaseDecision;
+import dev.sandboxpool.pool.RetireReason;
 import dev.sandboxpool.spec.InvalidSpecException;
 import dev.sandboxpool.spec.PoolSettings;
 import dev.sandboxpool.spec.PoolSpecValidator;
@@ -440,7 +441,7 @@ public final class ClusterPool implements Pool {
                         name(), m.name(), result.error());
                 markDamaged(m.name(), leaseId);
             }
-            events.executed(name(), result);
+            events.executed(name(), m.name(), result);
             log.info("pool {}/{}: execution on {}: ran {} ms, exit {}{}{}", namespace(), name(), m.name(),
                     result.durationMs(), result.exitCode(), result.timedOut() ? ", timed out" : "",
                     result.truncated() ? ", output truncated" : "");
@@ -487,6 +488,7 @@ public final class ClusterPool implements Pool {
             }
             log.info("pool {}/{}: pod {} retired after its lease, the operator deletes it ({}, {} uses)",
                     namespace(), name(), m.name(), decision.destroyBecause(), m.uses());
+            events.memberRetired(name(), m.name(), decision.destroyBecause());
             return;
         }
         if (alreadyClean) {
@@ -500,6 +502,9 @@ public final class ClusterPool implements Pool {
         cleaners.execute(() -> {
             MemberRecycler.Outcome outcome = recycler.recycle(cleaning, runners.forCleanup(m.name(), leaseId));
             log.debug("pool {}/{}: pod {} after lease {}: {}", namespace(), name(), m.name(), leaseId, outcome);
+            if (outcome == MemberRecycler.Outcome.RETIRED) {
+                events.memberRetired(name(), m.name(), RetireReason.CLEANUP_FAILED);
+            }
         });
     }
 

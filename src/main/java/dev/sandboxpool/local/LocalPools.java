@@ -8,6 +8,7 @@ import dev.sandboxpool.pool.PoolEngineConfig;
 import dev.sandboxpool.pool.PoolRegistry;
 import dev.sandboxpool.pool.WarmPool;
 import dev.sandboxpool.metrics.PoolMetrics;
+import dev.sandboxpool.pool.PoolEvents;
 import dev.sandboxpool.spec.InvalidSpecException;
 import dev.sandboxpool.spec.PoolSettings;
 import dev.sandboxpool.spec.PoolSpecValidator;
@@ -36,7 +37,8 @@ public class LocalPools implements PoolRegistry {
 
     private final Map<String, WarmPool> pools = new LinkedHashMap<>();
 
-    public LocalPools(LocalModeConfig config, SandboxBackend backend, DockerClient docker, PoolMetrics metrics) {
+    public LocalPools(LocalModeConfig config, SandboxBackend backend, DockerClient docker, PoolMetrics metrics,
+            PoolEvents events) {
         try {
             docker.pingCmd().exec();
         } catch (RuntimeException e) {
@@ -64,7 +66,7 @@ public class LocalPools implements PoolRegistry {
                     + String.join("\n  - ", problems));
         }
         for (PoolSettings s : settings) {
-            WarmPool pool = new WarmPool(s, backend, PoolEngineConfig.defaults(), Clock.systemUTC(), metrics);
+            WarmPool pool = new WarmPool(s, backend, PoolEngineConfig.defaults(), Clock.systemUTC(), events);
             pools.put(s.name(), pool);
             metrics.watch(pool);
             metrics.watchLeases(s.name(), pool::activeLeases);

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micronaut.context.annotation.Bean;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +20,9 @@ import java.util.function.Supplier;
  * Pool events as Prometheus metrics ({@code sandboxpool_*}). Member gauges read the pool's stats when scraped, so
  * they are never stale and cost nothing between scrapes.
  */
+// typed: the application's PoolEvents is PoolListeners' fan-out, which includes this
 @Singleton
+@Bean(typed = PoolMetrics.class)
 public class PoolMetrics implements PoolEvents {
     private final MeterRegistry registry;
 
@@ -49,7 +52,7 @@ public class PoolMetrics implements PoolEvents {
         }
     }
 
-    private static final List<String> OUTCOMES = List.of("ok", "error", "timeout", "truncated");
+    private static final List<String> OUTCOMES = ExecutionResult.OUTCOMES;
 
     private Counter executions(String pool, String outcome) {
         return Counter.builder("sandboxpool_executions_total").description("Executions by outcome")
@@ -90,24 +93,11 @@ public class PoolMetrics implements PoolEvents {
     }
 
     @Override
-    public void executed(String pool, ExecutionResult result) {
+    public void executed(String pool, String member, ExecutionResult result) {
         Timer.builder("sandboxpool_execution_seconds").description("Duration of executions inside the sandbox")
                 .tag("pool", pool).publishPercentileHistogram()
                 .register(registry).record(Duration.ofMillis(result.durationMs()));
-        executions(pool, outcome(result)).increment();
-    }
-
-    static String outcome(ExecutionResult r) {
-        if (r.error() != null) {
-            return "error";
-        }
-        if (r.timedOut()) {
-            return "timeout";
-        }
-        if (r.truncated()) {
-            return "truncated";
-        }
-        return "ok";
+        executions(pool, result.outcome()).increment();
     }
 
     @Override
@@ -121,7 +111,7 @@ public class PoolMetrics implements PoolEvents {
     }
 
     @Override
-    public void memberRetired(String pool, RetireReason reason) {
+    public void memberRetired(String pool, String member, RetireReason reason) {
         retired(pool, reason).increment();
     }
 }

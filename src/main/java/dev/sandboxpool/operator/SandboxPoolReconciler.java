@@ -458,9 +458,9 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
             if (retired) {
                 long age = Duration.between(m.createdAt(), now).toSeconds();
                 log.info("{}: retiring pod {} ({}, {} uses, age {} s)", who, m.name(), reason, m.uses(), age);
-                String note = "retired pod " + m.name() + ": " + RetireReasons.describe(reason) + " (" + m.uses()
+                String note = "retired pod " + m.name() + ": " + reason.description() + " (" + m.uses()
                         + " uses, age " + age + " s)";
-                if (RetireReasons.isProblem(reason)) {
+                if (reason.isProblem()) {
                     events.warning(pool, "MemberRetired", "Retire", note);
                 } else {
                     events.normal(pool, "MemberRetired", "Retire", note);

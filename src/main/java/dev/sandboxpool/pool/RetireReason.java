@@ -1,6 +1,6 @@
 package dev.sandboxpool.pool;
 
-/** Why a member is removed; logged and counted. */
+/** Why a member is removed; logged, counted, and said in Events and on the status page. */
 public enum RetireReason {
     /** Older than spec.maxAge. */
     MAX_AGE,
@@ -29,5 +29,33 @@ public enum RetireReason {
     /** Left by an earlier run: never adopted, as it may hold what a lease left running there. */
     ORPHANED,
     /** The pool is shutting down. */
-    SHUTDOWN
+    SHUTDOWN;
+
+    /** In words, for people: "retired pod x: " + this. */
+    public String description() {
+        return switch (this) {
+            case MAX_AGE -> "older than maxAge";
+            case IDLE -> "idle longer than idleTimeout above minSize";
+            case OVER_MAX_SIZE -> "more members than maxSize";
+            case UNHEALTHY -> "failed its health probe";
+            case SPEC_CHANGED -> "made from an older spec";
+            case STARTUP_TIMEOUT -> "not ready within the start-up deadline";
+            case SINGLE_USE -> "single use";
+            case MAX_USES -> "served reuse.maxUses leases";
+            case DAMAGED -> "damaged by user code (its runner failed or an execution outlived its limit)";
+            case LEASE_EXPIRED -> "its lease expired while code ran";
+            case CLEANUP_FAILED -> "its clean-up failed";
+            case LOST -> "lost (killed, evicted or deleted behind the pool's back)";
+            case ORPHANED -> "left by an earlier run";
+            case SHUTDOWN -> "shutting down";
+        };
+    }
+
+    /** Whether it says something is wrong (a Warning), as opposed to the pool's normal turnover. */
+    public boolean isProblem() {
+        return switch (this) {
+            case UNHEALTHY, STARTUP_TIMEOUT, DAMAGED, LEASE_EXPIRED, CLEANUP_FAILED, LOST -> true;
+            default -> false;
+        };
+    }
 }

@@ -424,7 +424,7 @@ public final class WarmPool implements Pool {
                         a.lease.sandbox(), e.getMessage());
                 result = ExecutionResult.sandboxFailed("the sandbox failed: " + e.getMessage(), 0, false);
             }
-            events.executed(name(), result);
+            events.executed(name(), a.lease.sandbox(), result);
             log.info("pool {}: execution on {}: acquired in {} ms ({}), ran {} ms, exit {}{}{}", name(),
                     a.lease.sandbox(), a.lease.waitedMs(), a.lease.warm() ? "warm" : "cold", result.durationMs(),
                     result.exitCode(), result.timedOut() ? ", timed out" : "",
@@ -911,7 +911,7 @@ public final class WarmPool implements Pool {
         log.info("pool {}: retiring member {} ({}, {} uses, age {} s)", name(), m.label(), reason, m.uses,
                 Duration.between(m.createdAt, clock.instant()).toSeconds());
         retiredBy.get(reason).incrementAndGet();
-        events.memberRetired(name(), reason);
+        events.memberRetired(name(), m.label(), reason);
         m.state = MemberState.TERMINATING;
         if (!m.busy) {
             m.busy = true;

@@ -54,6 +54,7 @@ class ApiModeTest {
         assertThat(ctx.getBean(ClusterConfig.class).namespaces())
                 .isEqualTo(List.of(MockCluster.NAMESPACE, "elsewhere"));
         assertThat(ctx.containsBean(ClusterPools.class)).isTrue();
+        assertThat(ctx.containsBean(dev.sandboxpool.status.StatusController.class)).as("the status page").isTrue();
         assertThat(ctx.containsBean(OperatorProcess.class)).isFalse();
         assertThat(ctx.containsBean(LocalPools.class)).isFalse();
         assertThat(ctx.containsBean(com.github.dockerjava.api.DockerClient.class)).isFalse();

@@ -43,6 +43,27 @@ class LeaseApiE2E {
     }
 
     @Test
+    void theStatusPageShowsThePodsAndTheExecutionsThisReplicaServed() {
+        ApiClient.Reply ran = release.api().post("v1/pools/python/executions", "{\"code\":\"print(1)\"}");
+        assertThat(ran.status()).as("%s", ran.raw().body()).isEqualTo(200);
+
+        ApiClient.Reply page = release.api().get("");
+        ApiClient.Reply anonymous = new ApiClient(release.apiUri()).get("");
+
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.raw().headers().firstValue("Content-Type")).hasValueSatisfying(t ->
+                assertThat(t).startsWith("text/html"));
+        assertThat(page.raw().body()).contains("<section class=\"pool\" data-pool=\"python\">");
+        for (var pod : release.members("python")) {
+            assertThat(page.raw().body()).contains("data-sandbox=\"" + pod.getMetadata().getName() + "\"");
+        }
+        // one replica in this release: the execution above is in its recent activity
+        assertThat(page.raw().body()).containsPattern("<tr data-outcome=\"ok\"><td><time[^>]*>[^<]*</time></td><td>"
+                + ran.text("sandbox") + "</td>");
+        assertThat(anonymous.status()).isEqualTo(401);
+    }
+
+    @Test
     void theApiRefusesCallsWithoutTheToken() {
         ApiClient.Reply r = new ApiClient(release.apiUri()).post("v1/pools/python/executions",
                 "{\"code\":\"print(1)\"}");

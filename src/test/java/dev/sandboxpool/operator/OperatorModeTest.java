@@ -56,6 +56,8 @@ class OperatorModeTest {
             ApplicationContext ctx = server.getApplicationContext();
             assertThat(ctx.containsBean(OperatorProcess.class)).isTrue();
             assertThat(ctx.containsBean(PoolRegistry.class)).isFalse();
+            assertThat(ctx.containsBean(dev.sandboxpool.status.StatusController.class)).as("no pools, no page")
+                    .isFalse();
             assertThat(ctx.containsBean(LocalPools.class)).isFalse();
             assertThat(ctx.containsBean(com.github.dockerjava.api.DockerClient.class)).isFalse();
 

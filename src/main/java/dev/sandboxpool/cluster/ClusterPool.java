@@ -15,6 +15,7 @@ import dev.sandboxpool.execution.ExecutionRequest;
 import dev.sandboxpool.execution.ExecutionResult;
 import dev.sandboxpool.execution.Runner;
 import dev.sandboxpool.execution.RunnerOutcome;
+import dev.sandboxpool.pool.Futures;
 import dev.sandboxpool.pool.Lease;
 import dev.sandboxpool.pool.LeaseExpiredException;
 import dev.sandboxpool.pool.LeaseIds;
@@ -50,12 +51,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -89,6 +90,7 @@ public final class ClusterPool implements Pool {
     private final PoolEvents events;
     private final ScheduledExecutorService dispatcher;
     private final ExecutorService cleaners;
+    private final Executor leaseCalls;
     private final PodCas cas;
     private final DemandSignal demand;
     /** afterRelease only: the start-up timeout plays no part in it. */
@@ -129,10 +131,11 @@ public final class ClusterPool implements Pool {
      * @param replica this process's name, written on the pods it leases and on its demand annotation
      * @param dispatcher one thread of this pool's own: waiting callers are served in order there
      * @param cleaners runs clean-ups of released members
+     * @param leaseCalls runs lease lookups, renewals and releases (see {@link #leaseCalls()})
      */
     public ClusterPool(SandboxPool resource, PoolSettings settings, KubernetesClient client,
             MemberCache members, Clock clock, String replica, PoolEvents events,
-            ScheduledExecutorService dispatcher, ExecutorService cleaners) {
+            ScheduledExecutorService dispatcher, ExecutorService cleaners, Executor leaseCalls) {
         this.resource = resource;
         this.settings = settings;
         this.client = client;
@@ -142,6 +145,7 @@ public final class ClusterPool implements Pool {
         this.events = events;
         this.dispatcher = dispatcher;
         this.cleaners = cleaners;
+        this.leaseCalls = leaseCalls;
         this.cas = new PodCas(client);
         this.demand = new DemandSignal(client, namespace(), name(), replica, clock);
         this.runners = new ClusterRunners(new KubernetesBackend(client, resource, clock));
@@ -192,40 +196,56 @@ public final class ClusterPool implements Pool {
 
     // ---- acquire ------------------------------------------------------------------------------------------------
 
+    /**
+     * Waiting holds no thread: the caller is a future in the line, completed by the dispatcher when it claims a pod
+     * for it. When the wait ends before the dispatcher looked for a pod even once (a zero or short wait), it still
+     * gets that first look, as local mode's would, up to {@link #FIRST_LOOK}.
+     */
     @Override
-    public Lease acquire(Duration maxWait, Duration ttl) {
+    public CompletableFuture<Lease> acquireAsync(Duration maxWait, Duration ttl) {
         long startedNanos = System.nanoTime();
         Waiter w = new Waiter(LeaseIds.newToken(), ttl);
         synchronized (waiters) {
             if (stopped) {
-                throw new PoolStoppedException(name());
+                return CompletableFuture.failedFuture(new PoolStoppedException(name()));
             }
-            // waiting here holds a request thread (the claim is a write to the API server): the bound matters more
             int limit = settings().maxWaiting();
             if (waiters.size() >= limit && !maxWait.isZero()) {
-                throw new TooManyWaitingException(name(), limit);
+                return CompletableFuture.failedFuture(new TooManyWaitingException(name(), limit));
             }
             waiters.addLast(w);
         }
-        dispatchSoon();
-        MemberPod claimed;
-        try {
-            claimed = new MemberPod(claimedWithin(w, maxWait));
-        } catch (TimeoutException e) {
-            if (w.claimed.cancel(false)) {
+        CompletableFuture<Lease> result = new CompletableFuture<>();
+        w.claimed.whenComplete((pod, failure) -> {
+            if (pod != null) {
+                if (!result.complete(leaseFor(w, new MemberPod(pod), startedNanos))) {
+                    giveBack(pod, w.token); // claimed for a caller that went away meanwhile
+                }
+            } else if (!(failure instanceof CancellationException)) {
+                result.completeExceptionally(new PoolStoppedException(name()));
+            }
+        });
+        result.whenComplete((lease, failure) -> {
+            if (result.isCancelled() && w.claimed.cancel(false)) {
                 dispatchSoon(); // the dispatcher drops the cancelled waiter and publishes the new count
-                throw new NoSandboxAvailableException(name(), maxWait, TICK);
             }
-            claimed = new MemberPod(w.claimed.join()); // claimed just as the wait ended: take it
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            if (!w.claimed.cancel(false)) {
-                giveBack(w.claimed.join(), w.token);
-            }
-            throw new PoolStoppedException(name());
-        } catch (ExecutionException e) {
-            throw new PoolStoppedException(name());
-        }
+        });
+        // the JDK's timer; completing the wait early (a pod claimed) cancels it, so served callers leave no timer
+        CompletableFuture<Void> waitEnds = new CompletableFuture<Void>()
+                .completeOnTimeout(null, maxWait.toMillis(), TimeUnit.MILLISECONDS);
+        w.claimed.whenComplete((pod, failure) -> waitEnds.cancel(false));
+        waitEnds.thenRun(() -> w.tried.orTimeout(FIRST_LOOK.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((looked, timeout) -> {
+                    if (w.claimed.cancel(false)) {
+                        dispatchSoon();
+                        result.completeExceptionally(new NoSandboxAvailableException(name(), maxWait, TICK));
+                    }
+                }));
+        dispatchSoon();
+        return result;
+    }
+
+    private Lease leaseFor(Waiter w, MemberPod claimed, long startedNanos) {
         long waitedMs = (System.nanoTime() - startedNanos) / 1_000_000;
         events.acquired(name(), waitedMs, w.warm);
         String leaseId = LeaseIds.of(ref(), w.token);
@@ -234,18 +254,10 @@ public final class ClusterPool implements Pool {
                 w.warm);
     }
 
-    /** A zero or short wait still gets the dispatcher's first look at the idle pods, as local mode's would. */
-    private static Pod claimedWithin(Waiter w, Duration maxWait)
-            throws TimeoutException, InterruptedException, ExecutionException {
-        try {
-            return w.claimed.get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            CompletableFuture.anyOf(w.claimed, w.tried).get(FIRST_LOOK.toMillis(), TimeUnit.MILLISECONDS);
-            if (!w.claimed.isDone()) {
-                throw e;
-            }
-            return w.claimed.get();
-        }
+    /** Renewals and releases read and write pods, and a release waits for an execution under way: not inline. */
+    @Override
+    public Executor leaseCalls() {
+        return leaseCalls;
     }
 
     private boolean hasWaiters() {
@@ -396,7 +408,18 @@ public final class ClusterPool implements Pool {
      */
     @Override
     public Execution runOnce(ExecutionRequest request, Duration maxWait) {
-        Lease lease = acquire(maxWait, request.timeout().plus(ONE_SHOT_TTL_MARGIN));
+        return runLeasedOnce(acquire(maxWait, request.timeout().plus(ONE_SHOT_TTL_MARGIN)), request);
+    }
+
+    /** {@link #runOnce} waiting for its pod without a thread; the code runs on {@code codeRunner}. */
+    @Override
+    public CompletableFuture<Execution> runOnceAsync(ExecutionRequest request, Duration maxWait,
+            Executor codeRunner) {
+        return Futures.thenOn(acquireAsync(maxWait, request.timeout().plus(ONE_SHOT_TTL_MARGIN)), codeRunner,
+                lease -> runLeasedOnce(lease, request));
+    }
+
+    private Execution runLeasedOnce(Lease lease, ExecutionRequest request) {
         boolean cleaned = false;
         try {
             // a single-use pod is deleted after its lease: cleaning it first would be wasted

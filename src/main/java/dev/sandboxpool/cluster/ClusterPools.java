@@ -54,6 +54,7 @@ public class ClusterPools implements PoolRegistry, AutoCloseable {
     private final List<SharedIndexInformer<SandboxPool>> poolInformers =
             Collections.synchronizedList(new ArrayList<>());
     private final ExecutorService cleaners;
+    private final ExecutorService leaseCalls;
 
     /**
      * @param namespaces watched namespaces; empty: every namespace
@@ -67,6 +68,9 @@ public class ClusterPools implements PoolRegistry, AutoCloseable {
         this.replica = replica;
         this.events = events;
         this.cleaners = Executors.newFixedThreadPool(4, DaemonThreads.named("member-clean"));
+        // threads only while calls are under way: each is an API request's renewal or release (a release may wait
+        // for that lease's execution to end), so request concurrency bounds them
+        this.leaseCalls = Executors.newCachedThreadPool(DaemonThreads.named("lease-calls"));
     }
 
     /** The name lease API replicas write on the pods they lease: the pod name in a cluster. */
@@ -169,7 +173,8 @@ public class ClusterPools implements PoolRegistry, AutoCloseable {
             }
         };
         ClusterPool pool = new ClusterPool(resource, settings, client, members, clock, replica, events,
-                Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("pool-" + name)), cleaners).start();
+                Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("pool-" + name)), cleaners, leaseCalls)
+                .start();
         pools.put(key, pool);
         log.info("pool {}: served (image {}, minSize {}, maxSize {})", key, settings.image(), settings.minSize(),
                 settings.maxSize());
@@ -209,6 +214,7 @@ public class ClusterPools implements PoolRegistry, AutoCloseable {
         pools.values().forEach(ClusterPool::stop);
         pools.clear();
         cleaners.shutdown();
+        leaseCalls.shutdown();
     }
 
     private static <T> ResourceEventHandler<T> handler(Consumer<T> changed, Consumer<T> deleted) {

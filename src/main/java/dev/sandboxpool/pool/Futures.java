@@ -64,6 +64,29 @@ public final class Futures {
         return thenOn(first, Runnable::run, f);
     }
 
+    /**
+     * Waits for {@code future} on this thread; its failure is thrown as it was. An interrupt cancels it and throws
+     * {@code onInterrupt}'s exception, the interrupt flag kept.
+     */
+    public static <T> T await(CompletableFuture<T> future, Supplier<? extends RuntimeException> onInterrupt) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            future.cancel(false);
+            throw onInterrupt.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+
     static Throwable unwrapped(Throwable t) {
         return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
     }

@@ -23,29 +23,64 @@ public interface Pool {
     PoolStats stats();
 
     /**
-     * A member for the caller's exclusive use, waiting up to {@code maxWait} behind earlier callers (FIFO). The lease
-     * ends after {@code ttl} unless renewed.
-     *
-     * @throws NoSandboxAvailableException when none became free in time
-     * @throws PoolStoppedException when the pool is shutting down
+     * A member for the caller's exclusive use, waiting up to {@code maxWait} behind earlier callers (FIFO), as a
+     * future: waiting holds no thread in either mode (a waiter is a future in the line, completed by whoever frees or
+     * claims a member). The lease ends after {@code ttl} unless renewed. Fails with {@link
+     * NoSandboxAvailableException} when none became free in time, {@link TooManyWaitingException} when {@code
+     * lease.maxWaiting} callers already wait, {@link PoolStoppedException} when the pool is shutting down.
+     * Cancelling it (a caller gone) leaves the line, or gives back the member it was handed.
      */
-    Lease acquire(Duration maxWait, Duration ttl);
+    CompletableFuture<Lease> acquireAsync(Duration maxWait, Duration ttl);
 
-    /**
-     * {@link #acquire} as a future. A pool that can wait without a thread does (local mode); the default waits on a
-     * thread of {@code blocking}. Fails with the exceptions {@link #acquire} throws, and with {@link
-     * TooManyWaitingException} when {@code lease.maxWaiting} callers already wait.
-     */
-    default CompletableFuture<Lease> acquireAsync(Duration maxWait, Duration ttl, Executor blocking) {
-        return Futures.supplyOn(blocking, () -> acquire(maxWait, ttl));
+    /** {@link #acquireAsync}, waiting on the calling thread; an interrupt gives the place in line up. */
+    default Lease acquire(Duration maxWait, Duration ttl) {
+        return Futures.await(acquireAsync(maxWait, ttl), () -> new PoolStoppedException(name()));
     }
 
     /**
-     * Whether looking up, renewing and releasing leases and {@link #tryAcquire} may block on I/O (a cluster pool
-     * writes leases to the API server); callers then keep these off event-loop threads.
+     * Where this pool's lease lookups, renewals and releases run: on the caller's thread when leases are memory (local
+     * mode, microseconds under a lock); on threads of the pool's own when they are reads and writes of a store (a
+     * cluster pool reads and writes pods). The async lease calls below run there; nobody outside needs to know.
      */
-    default boolean leaseCallsBlock() {
-        return true;
+    default Executor leaseCalls() {
+        return Runnable::run;
+    }
+
+    /**
+     * The lease while it is active.
+     *
+     * @throws LeaseExpiredException when this pool knows it ended without a release, and why
+     * @throws LeaseNotActiveException when it is unknown or was released
+     */
+    default Lease activeLease(String leaseId) {
+        Optional<Lease> lease = lease(leaseId);
+        if (lease.isPresent()) {
+            return lease.get();
+        }
+        Optional<String> why = whyEnded(leaseId);
+        throw why.isPresent() ? new LeaseExpiredException(leaseId, why.get()) : new LeaseNotActiveException(leaseId);
+    }
+
+    /** {@link #activeLease} on {@link #leaseCalls}. */
+    default CompletableFuture<Lease> activeLeaseAsync(String leaseId) {
+        return Futures.supplyOn(leaseCalls(), () -> activeLease(leaseId));
+    }
+
+    /** {@link #renew} of an {@link #activeLease} on {@link #leaseCalls}. */
+    default CompletableFuture<Lease> renewAsync(String leaseId, Duration ttl) {
+        return Futures.supplyOn(leaseCalls(), () -> {
+            activeLease(leaseId);
+            return renew(leaseId, ttl);
+        });
+    }
+
+    /** {@link #release} of an {@link #activeLease} on {@link #leaseCalls}. */
+    default CompletableFuture<Void> releaseAsync(String leaseId) {
+        return Futures.supplyOn(leaseCalls(), () -> {
+            activeLease(leaseId);
+            release(leaseId);
+            return null;
+        });
     }
 
     /** The lease while it is active. */
@@ -84,11 +119,19 @@ public interface Pool {
     }
 
     /**
-     * {@link #runOnce} as a future: waiting for a member holds no thread where {@link #acquireAsync} holds none; the
-     * code runs on {@code blocking}.
+     * {@link #runOnce} as a future: waiting for a member holds no thread; the code runs on {@code codeRunner}.
+     * Cancelling it while it waits leaves the line.
      */
-    default CompletableFuture<Execution> runOnceAsync(ExecutionRequest request, Duration maxWait, Executor blocking) {
-        return Futures.supplyOn(blocking, () -> runOnce(request, maxWait));
+    default CompletableFuture<Execution> runOnceAsync(ExecutionRequest request, Duration maxWait,
+            Executor codeRunner) {
+        return Futures.thenOn(acquireAsync(maxWait, request.timeout().plus(ONE_SHOT_TTL_MARGIN)), codeRunner,
+                lease -> {
+                    try {
+                        return new Execution(lease, execute(lease.id(), request));
+                    } finally {
+                        release(lease.id());
+                    }
+                });
     }
 
     /** An execution's result with the lease it ran under. */

@@ -30,7 +30,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -148,36 +147,15 @@ public final class WarmPool implements Pool {
         return newLease(ready, startedNanos, true, ttl);
     }
 
-    /** Leases live in memory: lookups, renewals and releases take a lock for microseconds, never wait on I/O. */
-    @Override
-    public boolean leaseCallsBlock() {
-        return false;
-    }
-
-    @Override
-    public Lease acquire(Duration maxWait, Duration ttl) {
-        CompletableFuture<Lease> lease = acquireAsync(maxWait, ttl, Runnable::run);
-        try {
-            return lease.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            lease.cancel(false); // a member handed over meanwhile goes back (see acquireAsync)
-            throw new PoolStoppedException(name());
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        }
-    }
-
     /**
      * Waiting holds no thread: a caller that finds no ready member joins the FIFO line as a future, completed by
      * whoever readies a member, or failed when its wait ends (issue 13 item 2: 200 waiting one-shots held all 200
      * request threads, and every other pool and route waited behind them). The line is bounded by the pool's
      * {@code lease.maxWaiting}. Cancelling the returned future (a caller gone) leaves the line, or gives back the
-     * member it was handed. No thread of {@code blocking} is taken.
+     * member it was handed.
      */
     @Override
-    public CompletableFuture<Lease> acquireAsync(Duration maxWait, Duration ttl,
-            java.util.concurrent.Executor blocking) {
+    public CompletableFuture<Lease> acquireAsync(Duration maxWait, Duration ttl) {
         long startedNanos = System.nanoTime();
         CompletableFuture<Member> waiter;
         lock.lock();
@@ -308,11 +286,11 @@ public final class WarmPool implements Pool {
         return request.timeout().plus(ONE_SHOT_TTL_MARGIN);
     }
 
-    /** Waits for a member without a thread; only the code's run takes one of {@code blocking}. */
+    /** Waits for a member without a thread; only the code's run takes one of {@code codeRunner}. */
     @Override
     public CompletableFuture<Execution> runOnceAsync(ExecutionRequest request, Duration maxWait,
-            java.util.concurrent.Executor blocking) {
-        return Futures.thenOn(acquireAsync(maxWait, oneShotTtl(request), blocking), blocking,
+            java.util.concurrent.Executor codeRunner) {
+        return Futures.thenOn(acquireAsync(maxWait, oneShotTtl(request)), codeRunner,
                 lease -> runLeasedOnce(lease, request, maxWait));
     }
 

@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -315,6 +316,35 @@ class ClusterPoolTest {
 
         assertThatThrownBy(() -> pool.acquire(Duration.ofMillis(500), TTL))
                 .isInstanceOf(NoSandboxAvailableException.class);
+    }
+
+    /**
+     * Before, a cluster pool's acquireAsync was the interface's default: a thread of the caller's executor blocked for
+     * every waiting caller, so 200 waiting one-shots held every request thread (local mode's issue 13 item 2, left in
+     * cluster mode).
+     */
+    @Test
+    void waitingCallersHoldNoThreadAndAreServedInOrder() throws Exception {
+        h.createPool("python", MockCluster.spec(1, 1));
+        h.awaitReady("python", 1);
+        Pool pool = served(h.replica("api-a"), "python");
+        Lease held = pool.acquire(Duration.ofSeconds(5), TTL);
+        int threadsBefore = Thread.activeCount();
+
+        List<CompletableFuture<Lease>> waiting = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            waiting.add(pool.acquireAsync(Duration.ofSeconds(i == 0 ? 30 : 2), TTL));
+        }
+
+        assertThat(waiting).noneMatch(CompletableFuture::isDone);
+        assertThat(Thread.activeCount() - threadsBefore).as("threads started for 50 waiting callers").isLessThan(5);
+        await().atMost(ClusterHarness.WAIT).until(() -> waiting.subList(1, 50).stream().allMatch(
+                CompletableFuture::isDone));
+        assertThat(waiting.subList(1, 50)).allSatisfy(f -> assertThatThrownBy(f::join)
+                .hasCauseInstanceOf(NoSandboxAvailableException.class));
+        pool.release(held.id());
+        Lease first = waiting.get(0).get(10, TimeUnit.SECONDS);
+        assertThat(first.sandbox()).isEqualTo(held.sandbox());
     }
 
     @Test

@@ -52,9 +52,16 @@ public final class Benchmark {
             "samples");
     private final Map<Integer, Double> bareExecP50 = new java.util.HashMap<>();
 
+    /** {@code Benchmark JAR [--cluster]}: local mode on Docker, or the cluster rows ({@link ClusterBenchmark}). */
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args.length > 0 ? args[0] : "target/sandbox-pool.jar");
-        new Benchmark().run(jar);
+        if (args.length > 1 && args[1].equals("--cluster")) {
+            ClusterBenchmark.main(jar);
+        } else if (args.length > 1) {
+            throw new IllegalArgumentException("unknown option " + args[1] + ": use --cluster or nothing");
+        } else {
+            new Benchmark().run(jar);
+        }
     }
 
     private void run(Path jar) throws Exception {

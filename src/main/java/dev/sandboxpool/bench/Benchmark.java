@@ -22,10 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
@@ -44,10 +41,6 @@ public final class Benchmark {
     private static final Duration SCENARIO_TIME = Duration.ofSeconds(
             Long.parseLong(System.getenv().getOrDefault("BENCH_SECONDS", "4")));
     private static final String PRINT_ONE = "{\"code\":\"print(1)\"}";
-    /** The JVM options the launcher starts the application with ({@code ./sandboxpool bench} passes them on). */
-    private static final List<String> APP_JVM_OPTIONS = List.of(
-            System.getenv().getOrDefault("SANDBOXPOOL_JAVA_OPTS", "").trim().split("\\s+")).stream()
-            .filter(o -> !o.isEmpty()).toList();
 
     /**
      * The JDK client: to wait for the application, and for one comparison row. HTTP/1.1 with keep-alive; its default
@@ -55,12 +48,20 @@ public final class Benchmark {
      */
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newCachedThreadPool()).build();
-    private final List<String[]> rows = new ArrayList<>();
+    private final Table table = new Table("scenario", "conc.", "p50", "p99", "throughput", "p50 / bare exec",
+            "samples");
     private final Map<Integer, Double> bareExecP50 = new java.util.HashMap<>();
 
+    /** {@code Benchmark JAR [--cluster]}: local mode on Docker, or the cluster rows ({@link ClusterBenchmark}). */
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args.length > 0 ? args[0] : "target/sandbox-pool.jar");
-        new Benchmark().run(jar);
+        if (args.length > 1 && args[1].equals("--cluster")) {
+            ClusterBenchmark.main(jar);
+        } else if (args.length > 1) {
+            throw new IllegalArgumentException("unknown option " + args[1] + ": use --cluster or nothing");
+        } else {
+            new Benchmark().run(jar);
+        }
     }
 
     private void run(Path jar) throws Exception {
@@ -68,8 +69,8 @@ public final class Benchmark {
                 Runtime.getRuntime().availableProcessors(), IMAGE, SCENARIO_TIME, java.util.Arrays.toString(CONCURRENCY));
         System.out.println("latency pool: bench (Recycle, minSize 8 = maxSize 8, maxUses 100); refill pools: bench, "
                 + "fresh (SingleUse, 4)");
-        System.out.println("application JVM options: " + (APP_JVM_OPTIONS.isEmpty() ? "(none)" : String.join(" ",
-                APP_JVM_OPTIONS)) + "; load generator: " + String.join(" ",
+        System.out.println("application JVM options: " + (ChildJvm.LAUNCHER_OPTIONS.isEmpty() ? "(none)"
+                : String.join(" ", ChildJvm.LAUNCHER_OPTIONS)) + "; load generator: " + String.join(" ",
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
         DockerClient docker = DockerClients.connect();
         DockerBackend backend = new DockerBackend(docker);
@@ -112,7 +113,7 @@ public final class Benchmark {
             refill(api, "bench", 8);
             refill(api, "fresh", 4);
         }
-        print();
+        table.printAndWrite(Path.of("target/bench.md"));
     }
 
     // ---- baselines ----------------------------------------------------------------------------------------------
@@ -127,7 +128,7 @@ public final class Benchmark {
                 docker.startContainerCmd(containers.get(i)).exec();
             }
             for (int c : CONCURRENCY) {
-                Stats s = measure("baseline: bare docker exec python3 -c print(1)", c, i -> {
+                Load.Stats s = measure("baseline: bare docker exec python3 -c print(1)", c, i -> {
                     String id = containers.get(i % containers.size());
                     var out = backend.exec(id, ExecCall.of(Duration.ofSeconds(30), "python3", "-c", "print(1)"));
                     if (!"1\n".equals(out.stdoutText())) {
@@ -164,10 +165,10 @@ public final class Benchmark {
             app.awaitReady(http, Duration.ofSeconds(180), Map.of("idle-a", 5, "idle-b", 5, "idle-c", 5));
             double readyMs = (System.nanoTime() - started) / 1e6;
             Thread.sleep(5_000); // let the JIT and the first probes settle before reading memory
-            rows.add(new String[] {"start-up to 3 pools x 5 ready members", "-", fmt(readyMs) + " ms", "-", "-",
-                    "-", "-"});
-            rows.add(new String[] {"resident memory, 3 pools x 5 idle members", "-", app.rssMiB() + " MiB", "-", "-",
-                    "-", "-"});
+            table.add("start-up to 3 pools x 5 ready members", "-", fmt(readyMs) + " ms", "-", "-",
+                    "-", "-");
+            table.add("resident memory, 3 pools x 5 idle members", "-", app.rssMiB() + " MiB", "-", "-",
+                    "-", "-");
         }
     }
 
@@ -187,104 +188,25 @@ public final class Benchmark {
             Thread.sleep(5);
         }
         double ms = (System.nanoTime() - started) / 1e6;
-        rows.add(new String[] {"refill: release all " + members + " of " + pool + " (each ran print(1)) until "
-                + members + " ready", "-", fmt(ms) + " ms", "-", "-", "-", "-"});
+        table.add("refill: release all " + members + " of " + pool + " (each ran print(1)) until "
+                + members + " ready", "-", fmt(ms) + " ms", "-", "-", "-", "-");
     }
 
     // ---- measuring ---------------------------------------------------------------------------------------------
 
-    record Stats(double p50, double p99, double perSecond, int count, int errors) {
-    }
-
     /** Runs {@code call} from {@code concurrency} threads for the scenario time and records a row. */
-    private Stats measure(String name, int concurrency, IntConsumer call) throws Exception {
-        for (int i = 0; i < Math.max(3, concurrency); i++) {
-            call.accept(i); // warm-up: connections, JIT, first cleanups
-        }
-        ExecutorService threads = Executors.newFixedThreadPool(concurrency);
-        long deadline = System.nanoTime() + SCENARIO_TIME.toNanos();
-        AtomicInteger errors = new AtomicInteger();
-        List<Future<List<Long>>> futures = new ArrayList<>();
-        long started = System.nanoTime();
-        for (int t = 0; t < concurrency; t++) {
-            int thread = t;
-            futures.add(threads.submit(() -> {
-                List<Long> samples = new ArrayList<>();
-                int i = thread;
-                while (System.nanoTime() < deadline) {
-                    long t0 = System.nanoTime();
-                    try {
-                        call.accept(i);
-                        samples.add(System.nanoTime() - t0);
-                    } catch (RuntimeException e) {
-                        errors.incrementAndGet();
-                    }
-                    i += concurrency;
-                }
-                return samples;
-            }));
-        }
-        List<Long> all = new ArrayList<>();
-        for (Future<List<Long>> f : futures) {
-            all.addAll(f.get());
-        }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        threads.shutdown();
-        all.sort(null);
-        Stats s = new Stats(percentile(all, 50), percentile(all, 99), all.size() / seconds, all.size(), errors.get());
+    private Load.Stats measure(String name, int concurrency, IntConsumer call) throws Exception {
+        Load.Stats s = Load.run(concurrency, SCENARIO_TIME, call);
         Double base = bareExecP50.get(concurrency);
-        rows.add(new String[] {name, Integer.toString(concurrency), fmt(s.p50()) + " ms", fmt(s.p99()) + " ms",
-                fmt(s.perSecond()) + "/s", base == null ? "-" : String.format(Locale.ROOT, "%.2fx", s.p50() / base),
-                s.count() + " ok, " + s.errors() + " errors"});
+        table.add(name, Integer.toString(concurrency), fmt(s.p50()) + " ms", fmt(s.p99()) + " ms",
+                fmt(s.perSecond()) + "/s", base == null ? "-" : Table.ratio(s.p50(), base),
+                s.count() + " ok, " + s.errors() + " errors");
         System.out.printf(Locale.ROOT, "  measured %-45s c=%-2d p50 %8s ms%n", name, concurrency, fmt(s.p50()));
         return s;
     }
 
-    private static double percentile(List<Long> sorted, int p) {
-        if (sorted.isEmpty()) {
-            return Double.NaN;
-        }
-        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1))) / 1e6;
-    }
-
-    private void print() {
-        String[] header = {"scenario", "conc.", "p50", "p99", "throughput", "p50 / bare exec", "samples"};
-        int[] width = new int[header.length];
-        List<String[]> all = new ArrayList<>();
-        all.add(header);
-        all.addAll(rows);
-        for (String[] r : all) {
-            for (int i = 0; i < r.length; i++) {
-                width[i] = Math.max(width[i], r[i].length());
-            }
-        }
-        StringBuilder out = new StringBuilder();
-        for (String[] r : all) {
-            out.append('|');
-            for (int i = 0; i < r.length; i++) {
-                out.append(' ').append(String.format("%-" + width[i] + "s", r[i])).append(" |");
-            }
-            out.append('\n');
-            if (r == header) {
-                out.append('|');
-                for (int w : width) {
-                    out.append("-".repeat(w + 2)).append('|');
-                }
-                out.append('\n');
-            }
-        }
-        System.out.print(out);
-        try {
-            Files.createDirectories(Path.of("target"));
-            Files.writeString(Path.of("target/bench.md"), out.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private static String fmt(double v) {
-        return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+        return Table.fmt(v);
     }
 
     // ---- HTTP ---------------------------------------------------------------------------------------------------
@@ -334,25 +256,17 @@ public final class Benchmark {
         return file;
     }
 
-    /** The application as a child process, stopped (and its containers removed) on close. */
-    private record App(Process process, int port) implements AutoCloseable {
+    /** The application in local mode as a child process, stopped (and its containers removed) on close. */
+    private record App(ChildJvm jvm, int port) implements AutoCloseable {
         static App start(Path jar, int port, Path specs) throws IOException {
-            Path log = Files.createTempFile("sandboxpool-bench-app-", ".log");
-            List<String> command = new ArrayList<>(List.of("java"));
-            command.addAll(APP_JVM_OPTIONS);
-            command.addAll(List.of("-Dmicronaut.server.port=" + port, "-Dsandboxpool.local.specs=" + specs, "-jar",
-                    jar.toString(), "local"));
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            System.out.println("  application log: " + log);
-            return new App(pb.start(), port);
+            return new App(ChildJvm.start("application", jar, "local", List.of("-Dmicronaut.server.port=" + port,
+                    "-Dsandboxpool.local.specs=" + specs), Map.of()), port);
         }
 
         void awaitReady(HttpClient http, Duration timeout, Map<String, Integer> readyPerPool) throws Exception {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("the application exited with " + process.exitValue());
-                }
+                jvm.checkAlive();
                 try {
                     HttpResponse<String> r = http.send(HttpRequest.newBuilder(
                             URI.create("http://127.0.0.1:" + port + "/v1/pools")).build(),
@@ -380,20 +294,17 @@ public final class Benchmark {
         }
 
         long rssMiB() throws IOException {
-            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc/" + jvm.pid() + "/status"))) {
                 if (line.startsWith("VmRSS:")) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
                 }
             }
-            throw new IllegalStateException("no VmRSS for " + process.pid());
+            throw new IllegalStateException("no VmRSS for " + jvm.pid());
         }
 
         @Override
         public void close() throws InterruptedException {
-            process.destroy(); // SIGTERM: graceful shutdown removes the containers
-            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
+            jvm.close(); // SIGTERM: graceful shutdown removes the containers
         }
     }
 }

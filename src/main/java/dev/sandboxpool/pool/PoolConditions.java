@@ -12,7 +12,10 @@ import java.util.Map;
 
 /**
  * Derives Ready, Progressing and Degraded from a pool's counts, and keeps each condition's
- * {@code lastTransitionTime} unchanged until its status flips (Kubernetes API conventions).
+ * {@code lastTransitionTime} unchanged until its status flips (Kubernetes API conventions). Ready means the pool
+ * has its warm members (at least minSize, and at least one while its members fail to start). A transition is dated
+ * by the {@link #update} that sees it: callers update on every change of the counts they know of, not only when
+ * someone reads the conditions.
  */
 public final class PoolConditions {
     private final Map<String, Condition> last = new HashMap<>();
@@ -45,7 +48,8 @@ public final class PoolConditions {
                         + in.backendProblem();
         if (away != null) {
             out.add(track(Condition.TYPE_READY, FALSE, Condition.REASON_BACKEND_UNAVAILABLE, away, now));
-        } else if (warm >= in.minSize()) {
+        } else if (warm >= in.minSize() && !(failing && warm == 0)) {
+            // with minSize 0 "minSize warm" always holds: a pool none of whose members start cannot serve anyone
             out.add(track(Condition.TYPE_READY, TRUE, Condition.REASON_POOL_READY,
                     "at least minSize (" + in.minSize() + ") members are warm: ready, leased or being cleaned", now));
         } else if (failing) {

@@ -527,6 +527,9 @@ public final class WarmPool implements Pool {
         reconcileQueued.set(false);
         try {
             tick();
+            // conditions date their transitions when they are derived: here at every tick, so at most a tick after
+            // the change, not at the next read of the pool (which may be much later)
+            stats();
         } catch (RuntimeException e) {
             log.error("pool {}: reconcile failed, retrying on the next tick", name(), e);
         }

@@ -38,4 +38,33 @@ class PoolConditionsTest {
         assertThat(progressing.getStatus()).isEqualTo("False");
         assertThat(progressing.getReason()).isEqualTo(Condition.REASON_STABLE);
     }
+
+    /** Issue 12: with minSize 0, "at least minSize warm" is always true, and a pool none of whose members start said Ready. */
+    @Test
+    void aPoolOfMinSizeZeroWhoseMembersFailToStartIsNotReady() {
+        var in = new PoolConditions.Inputs(0, 2, 0, 0, 0, 0, 0, 0, 1, 2, "image sandboxpool/nope:latest not found");
+
+        Condition ready = of(new PoolConditions().update(in, NOW), Condition.TYPE_READY);
+
+        assertThat(ready.getStatus()).isEqualTo("False");
+        assertThat(ready.getReason()).isEqualTo(Condition.REASON_START_FAILING);
+        assertThat(ready.getMessage()).contains("image sandboxpool/nope:latest not found");
+    }
+
+    @Test
+    void aPoolOfMinSizeZeroWithAWarmMemberIsReadyWhileAnotherFailsToStart() {
+        var in = new PoolConditions.Inputs(0, 2, 1, 1, 0, 0, 0, 0, 0, 1, "out of disk");
+
+        List<Condition> conditions = new PoolConditions().update(in, NOW);
+
+        assertThat(of(conditions, Condition.TYPE_READY).getStatus()).isEqualTo("True");
+        assertThat(of(conditions, Condition.TYPE_DEGRADED).getReason()).isEqualTo(Condition.REASON_START_FAILING);
+    }
+
+    @Test
+    void anIdlePoolOfMinSizeZeroIsReady() {
+        var in = new PoolConditions.Inputs(0, 2, 0, 0, 0, 0, 0, 0, 0, 0, null);
+
+        assertThat(of(new PoolConditions().update(in, NOW), Condition.TYPE_READY).getStatus()).isEqualTo("True");
+    }
 }

@@ -15,6 +15,7 @@ import dev.sandboxpool.spec.PoolSettings;
 import dev.sandboxpool.testing.DockerTestSupport;
 import dev.sandboxpool.testing.TestPools;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +68,26 @@ class PoolIT {
             });
         });
         assertThat(containers("warm")).hasSize(2).allSatisfy(c -> assertThat(c.running()).isTrue());
+    }
+
+    /**
+     * Issue 12: local conditions were derived when read, so lastTransitionTime was the first read after a change, not
+     * the change (a pool ready for minutes said it became ready when someone first looked).
+     */
+    @Test
+    void readyRecordsWhenItBecameTrueNotWhenItWasFirstRead() throws Exception {
+        Instant started = Instant.now();
+        WarmPool pool = pools.start(settings("transition", s -> s.setMinSize(1)));
+        await().atMost(WAIT).until(() -> containers("transition").size() == 1);
+        Thread.sleep(4000); // ready within about a second; nobody reads the pool meanwhile
+
+        Instant read = Instant.now();
+        dev.sandboxpool.api.v1alpha1.Condition ready = pool.stats().conditions().stream()
+                .filter(c -> "Ready".equals(c.getType())).findFirst().orElseThrow();
+
+        assertThat(ready.getStatus()).isEqualTo("True");
+        assertThat(Instant.parse(ready.getLastTransitionTime())).isAfter(started)
+                .isBefore(read.minusMillis(2000));
     }
 
     @Test

@@ -113,6 +113,8 @@ public final class ClusterPool implements Pool {
      * lease adds them to the pod's count. Bounded, least recently used first out, for leases that ended elsewhere
      * (reclaimed by the operator, released through another replica): their counts here are lost.
      */
+    /** See {@link Claim}. */
+    private final Map<String, Claim> claimedHere = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Long> unwrittenExecutions = Collections.synchronizedMap(
             new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
@@ -249,6 +251,7 @@ public final class ClusterPool implements Pool {
         long waitedMs = (System.nanoTime() - startedNanos) / 1_000_000;
         events.acquired(name(), waitedMs, w.warm);
         String leaseId = LeaseIds.of(ref(), w.token);
+        claimedHere.put(w.token, new Claim(claimed.name(), clock.instant()));
         log.debug("pool {}/{}: lease {} on {} after {} ms", namespace(), name(), leaseId, claimed.name(), waitedMs);
         return new Lease(leaseId, name(), claimed.name(), claimed.stateSince(), claimed.leaseExpiresAt(), waitedMs,
                 w.warm);
@@ -275,6 +278,8 @@ public final class ClusterPool implements Pool {
     private void tick() {
         runners.retainOnly(members.all().stream().map(p -> p.getMetadata().getName())
                 .collect(Collectors.toSet()));
+        Instant bridged = clock.instant().minus(CLAIM_BRIDGE);
+        claimedHere.values().removeIf(c -> c.at().isBefore(bridged));
         if (hasWaiters()) {
             serveWaiters();
         } else {
@@ -491,6 +496,7 @@ public final class ClusterPool implements Pool {
         } finally {
             // written with the release, or lost with a lease that ended otherwise: never counted twice
             unwrittenExecutions.remove(leaseId);
+            LeaseIds.token(leaseId, ref()).ifPresent(claimedHere::remove);
             gates.releaseEnded(leaseId);
         }
     }
@@ -581,9 +587,24 @@ public final class ClusterPool implements Pool {
             return Optional.empty();
         }
         List<Pod> cached = members.leasedTo(token.get());
-        List<Pod> pods = cached.isEmpty() ? fromWatchCache(MemberPod.LEASE, token.get()) : cached;
-        return pods.stream().map(MemberPod::new).filter(holds(token.get())).findFirst();
+        if (cached.isEmpty()) {
+            Claim mine = claimedHere.get(token.get());
+            cached = mine != null ? Optional.ofNullable(live(mine.pod())).stream().toList()
+                    : fromWatchCache(MemberPod.LEASE, token.get());
+        }
+        return cached.stream().map(MemberPod::new).filter(holds(token.get())).findFirst();
     }
+
+    /**
+     * A pod this replica claimed a moment ago, by lease token. The informer, and even the API server's watch cache,
+     * may not show a claim yet when the lease's first call comes (a one-shot's comes at once): on a real cluster one
+     * one-shot in a few hundred was answered 404 LeaseNotFound right after its claim. The pod is read by name then.
+     * Kept until the informer has surely caught up ({@link #CLAIM_BRIDGE}) or the lease is released.
+     */
+    private record Claim(String pod, Instant at) {
+    }
+
+    private static final Duration CLAIM_BRIDGE = Duration.ofMinutes(1);
 
     /**
      * This pool's pods with a label the informer has not shown yet (a lease claimed through another replica a

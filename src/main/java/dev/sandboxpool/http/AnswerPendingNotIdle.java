@@ -1,0 +1,84 @@
+package dev.sandboxpool.http;
+
+import io.micronaut.context.event.BeanCreatedEvent;
+import io.micronaut.context.event.BeanCreatedEventListener;
+import io.micronaut.http.netty.channel.ChannelPipelineCustomizer;
+import io.micronaut.http.server.netty.NettyServerCustomizer;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import jakarta.inject.Singleton;
+
+/**
+ * A connection whose request the server is still answering is not idle. Micronaut closes an HTTP/1.1 connection
+ * after {@code micronaut.server.idle-timeout} (5 min) without a byte either way, even while the answer is being
+ * worked out, and an execution says nothing until it ends: one that ran longer than the idle timeout lost its
+ * answer (the connection closed under the caller, the code ran on). Here the idle event is not passed on while a
+ * request has been received whole and its response is not yet written whole. A request whose head or body is still
+ * coming stays under the idle timeout (and the head under {@link RequestHeadLimits}), so a slow client gains
+ * nothing; the server's own work is bounded by the execution limits.
+ */
+@Singleton
+public class AnswerPendingNotIdle implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {
+
+    @Override
+    public NettyServerCustomizer.Registry onCreated(BeanCreatedEvent<NettyServerCustomizer.Registry> event) {
+        event.getBean().register(new NettyServerCustomizer() {
+            @Override
+            public NettyServerCustomizer specializeForChannel(Channel channel, ChannelRole role) {
+                return role == ChannelRole.CONNECTION ? new OnConnection(channel) : this;
+            }
+        });
+        return event.getBean();
+    }
+
+    private record OnConnection(Channel channel) implements NettyServerCustomizer {
+        @Override
+        public NettyServerCustomizer specializeForChannel(Channel c, ChannelRole role) {
+            return new NettyServerCustomizer() {
+            };
+        }
+
+        @Override
+        public void onStreamPipelineBuilt() {
+            // HTTP/2 connections have no such codec, and their streams are not closed by the idle handler's close
+            if (channel.pipeline().get(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC) != null) {
+                channel.pipeline().addAfter(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC,
+                        "sandboxpool-answer-pending", new Guard());
+            }
+        }
+    }
+
+    /** On the connection's event loop: requests received whole minus responses written whole. */
+    static final class Guard extends ChannelDuplexHandler {
+        private int pending;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof LastHttpContent) {
+                pending++;
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            // a response that ends before its request was read whole (an early 4xx) counts nothing down
+            if (msg instanceof LastHttpContent && pending > 0) {
+                pending--;
+            }
+            ctx.write(msg, promise);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof IdleStateEvent && pending > 0) {
+                return; // the server is working on an answer: the caller is waiting, not gone
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+}

@@ -4,7 +4,6 @@ import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
 import io.micronaut.http.netty.channel.ChannelPipelineCustomizer;
 import io.micronaut.http.server.netty.NettyServerCustomizer;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -26,30 +25,9 @@ public class AnswerPendingNotIdle implements BeanCreatedEventListener<NettyServe
 
     @Override
     public NettyServerCustomizer.Registry onCreated(BeanCreatedEvent<NettyServerCustomizer.Registry> event) {
-        event.getBean().register(new NettyServerCustomizer() {
-            @Override
-            public NettyServerCustomizer specializeForChannel(Channel channel, ChannelRole role) {
-                return role == ChannelRole.CONNECTION ? new OnConnection(channel) : this;
-            }
-        });
-        return event.getBean();
-    }
-
-    private record OnConnection(Channel channel) implements NettyServerCustomizer {
-        @Override
-        public NettyServerCustomizer specializeForChannel(Channel c, ChannelRole role) {
-            return new NettyServerCustomizer() {
-            };
-        }
-
-        @Override
-        public void onStreamPipelineBuilt() {
-            // HTTP/2 connections have no such codec, and their streams are not closed by the idle handler's close
-            if (channel.pipeline().get(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC) != null) {
-                channel.pipeline().addAfter(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC,
-                        "sandboxpool-answer-pending", new Guard());
-            }
-        }
+        // HTTP/2 streams are not closed by the idle handler's close of an HTTP/1.1 connection
+        return Http1Connections.onEach(event.getBean(), (channel, pipeline) -> pipeline.addAfter(
+                ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC, "sandboxpool-answer-pending", new Guard()));
     }
 
     /** On the connection's event loop: requests received whole minus responses written whole. */

@@ -30,6 +30,14 @@ public class ApiToken {
         return expected != null && MessageDigest.isEqual(expected, digest(presented.strip()));
     }
 
+    /** Why {@code authorization} (a header's value, may be null) is not {@code Bearer <the token>}; null when it is. */
+    public String bearerProblem(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return "an Authorization: Bearer <token> header is required";
+        }
+        return matches(authorization.substring(7)) ? null : "the bearer token is not valid";
+    }
+
     /** A 401 with an API error and these {@code WWW-Authenticate} challenges. */
     public static MutableHttpResponse<ApiError> unauthorized(String message, String... challenges) {
         MutableHttpResponse<ApiError> response = HttpResponse.<ApiError>status(HttpStatus.UNAUTHORIZED)

@@ -28,12 +28,9 @@ public class BearerTokenFilter {
         if (!token.required()) {
             return null;
         }
-        String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return ApiToken.unauthorized("an Authorization: Bearer <token> header is required", CHALLENGE);
-        }
-        if (!token.matches(header.substring(7))) {
-            return ApiToken.unauthorized("the bearer token is not valid", CHALLENGE);
+        String problem = token.bearerProblem(request.getHeaders().get(HttpHeaders.AUTHORIZATION));
+        if (problem != null) {
+            return ApiToken.unauthorized(problem, CHALLENGE);
         }
         return null;
     }

@@ -10,7 +10,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -46,10 +45,6 @@ import java.util.concurrent.TimeUnit;
  */
 @Singleton
 public class RequestHeadLimits implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {
-    /** For the streams of a connection: HTTP/2 streams get their headers in frames Netty reads whole. */
-    private static final NettyServerCustomizer NOTHING = new NettyServerCustomizer() {
-    };
-
     private final Duration timeout;
 
     public RequestHeadLimits(ApiConfig config) {
@@ -58,42 +53,15 @@ public class RequestHeadLimits implements BeanCreatedEventListener<NettyServerCu
 
     @Override
     public NettyServerCustomizer.Registry onCreated(BeanCreatedEvent<NettyServerCustomizer.Registry> event) {
-        event.getBean().register(new NettyServerCustomizer() {
-            @Override
-            public NettyServerCustomizer specializeForChannel(Channel channel, ChannelRole role) {
-                // connections are specialised from the listener's customizer, which is this one
-                return role == ChannelRole.CONNECTION ? new OnConnection(channel) : this;
-            }
-        });
-        return event.getBean();
-    }
-
-    private final class OnConnection implements NettyServerCustomizer {
-        private final Channel channel;
-
-        OnConnection(Channel channel) {
-            this.channel = channel;
-        }
-
-        @Override
-        public NettyServerCustomizer specializeForChannel(Channel c, ChannelRole role) {
-            return NOTHING;
-        }
-
-        @Override
-        public void onStreamPipelineBuilt() {
-            ChannelPipeline pipeline = channel.pipeline();
-            // an HTTP/2 connection has no such codec
-            if (pipeline.get(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC) == null) {
-                return;
-            }
+        // HTTP/2 streams get their headers in frames Netty reads whole: only HTTP/1.1 connections need this
+        return Http1Connections.onEach(event.getBean(), (channel, pipeline) -> {
             Deadline deadline = new Deadline(timeout.toNanos());
             pipeline.addBefore(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC, "sandboxpool-header-start",
                     deadline.bytes);
             pipeline.addAfter(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC, "sandboxpool-header-end",
                     deadline.messages);
             deadline.start(channel);
-        }
+        });
     }
 
     /** The deadline of one connection's current request head; null timer when no head is being read. */

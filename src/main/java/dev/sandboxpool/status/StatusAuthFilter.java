@@ -39,7 +39,8 @@ public class StatusAuthFilter {
                     + "name) or as Authorization: Bearer <token>");
         }
         if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return token.matches(header.substring(7)) ? null : unauthorized("the bearer token is not valid");
+            String problem = token.bearerProblem(header);
+            return problem == null ? null : unauthorized(problem);
         }
         if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
             String password = basicPassword(header.substring(6).strip());

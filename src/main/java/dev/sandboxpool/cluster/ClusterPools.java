@@ -6,6 +6,7 @@ import dev.sandboxpool.backend.kubernetes.MemberPod;
 import dev.sandboxpool.pool.DaemonThreads;
 import dev.sandboxpool.pool.Pool;
 import dev.sandboxpool.pool.PoolEvents;
+import dev.sandboxpool.pool.PoolWatcher;
 import dev.sandboxpool.pool.PoolRegistry;
 import dev.sandboxpool.spec.InvalidSpecException;
 import dev.sandboxpool.spec.PoolSettings;
@@ -48,6 +49,7 @@ public class ClusterPools implements PoolRegistry, AutoCloseable {
     private final Clock clock;
     private final String replica;
     private final PoolEvents events;
+    private final PoolWatcher watcher;
     private final Map<String, ClusterPool> pools = new ConcurrentHashMap<>();
     /** Pod informers by namespace; the key {@code ""} watches every namespace. */
     private final Map<String, SharedIndexInformer<Pod>> podInformers = new ConcurrentHashMap<>();
@@ -62,7 +64,14 @@ public class ClusterPools implements PoolRegistry, AutoCloseable {
      */
     public ClusterPools(KubernetesClient client, List<String> namespaces, Clock clock, String replica,
             PoolEvents events) {
+        this(client, namespaces, clock, replica, events, PoolWatcher.NONE);
+    }
+
+    /** @param watcher hears each pool as it is served and when it is no longer (metrics) */
+    public ClusterPools(KubernetesClient client, List<String> namespaces, Clock clock, String replica,
+            PoolEvents events, PoolWatcher watcher) {
         this.client = client;
+        this.watcher = watcher;
         this.namespaces = List.copyOf(namespaces);
         this.clock = clock;
         this.replica = replica;
@@ -176,6 +185,7 @@ public class ClusterPools implements PoolRegistry, AutoCloseable {
                 Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("pool-" + name)), cleaners, leaseCalls)
                 .start();
         pools.put(key, pool);
+        watcher.served(pool);
         log.info("pool {}: served (image {}, minSize {}, maxSize {})", key, settings.image(), settings.minSize(),
                 settings.maxSize());
     }
@@ -183,6 +193,7 @@ public class ClusterPools implements PoolRegistry, AutoCloseable {
     private void poolDeleted(SandboxPool resource) {
         ClusterPool pool = pools.remove(key(resource.getMetadata().getNamespace(), resource.getMetadata().getName()));
         if (pool != null) {
+            watcher.gone(pool);
             pool.stop();
             log.info("pool {}/{}: deleted, no longer served", pool.namespace(), pool.name());
         }

@@ -1,5 +1,6 @@
 package dev.sandboxpool.cluster;
 
+import dev.sandboxpool.metrics.PoolMetrics;
 import dev.sandboxpool.pool.PoolEvents;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micronaut.context.annotation.Bean;
@@ -15,8 +16,8 @@ public class LeaseApiFactory {
 
     @Context
     @Bean(preDestroy = "close")
-    ClusterPools clusterPools(KubernetesClient client, ClusterConfig config, PoolEvents events) {
+    ClusterPools clusterPools(KubernetesClient client, ClusterConfig config, PoolEvents events, PoolMetrics metrics) {
         return new ClusterPools(client, config.namespaces(), Clock.systemUTC(), ClusterPools.defaultReplicaName(),
-                events).start();
+                events, metrics).start();
     }
 }

@@ -5,6 +5,7 @@ import dev.sandboxpool.pool.MemberInfo;
 import dev.sandboxpool.pool.MemberState;
 import dev.sandboxpool.pool.Pool;
 import dev.sandboxpool.pool.PoolEvents;
+import dev.sandboxpool.pool.PoolWatcher;
 import dev.sandboxpool.pool.RetireReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -23,7 +24,7 @@ import java.util.function.Supplier;
 // typed: the application's PoolEvents is PoolListeners' fan-out, which includes this
 @Singleton
 @Bean(typed = PoolMetrics.class)
-public class PoolMetrics implements PoolEvents {
+public class PoolMetrics implements PoolEvents, PoolWatcher {
     private final MeterRegistry registry;
 
     public PoolMetrics(MeterRegistry registry) {
@@ -72,6 +73,26 @@ public class PoolMetrics implements PoolEvents {
     private Counter retired(String pool, RetireReason reason) {
         return Counter.builder("sandboxpool_members_retired_total").description("Members removed, by reason")
                 .tag("pool", pool).tag("reason", reason.name().toLowerCase()).register(registry);
+    }
+
+    /**
+     * A cluster pool this lease API replica serves: its gauges, read from the pods this replica sees. Every replica
+     * sees the same pods, so members and leases are the same in each (the dashboard takes their max); waiting
+     * callers are each replica's own (summed).
+     */
+    @Override
+    public void served(Pool pool) {
+        watch(pool);
+        watchLeases(pool.name(), () -> pool.stats().leased());
+    }
+
+    /** Drops the pool's gauges: they read the pool object, which is stopped now. Counters stay, as history. */
+    @Override
+    public void gone(Pool pool) {
+        registry.getMeters().stream()
+                .filter(m -> m instanceof Gauge && pool.name().equals(m.getId().getTag("pool")))
+                .toList()
+                .forEach(registry::remove);
     }
 
     /** Registers the gauge of active leases, counted by whoever holds them. */

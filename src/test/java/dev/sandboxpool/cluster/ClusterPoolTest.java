@@ -13,12 +13,14 @@ import dev.sandboxpool.cluster.testing.ClusterHarness;
 import dev.sandboxpool.cluster.testing.MockCluster;
 import dev.sandboxpool.execution.ExecutionRequest;
 import dev.sandboxpool.execution.ExecutionResult;
+import dev.sandboxpool.metrics.PoolMetrics;
 import dev.sandboxpool.pool.Lease;
 import dev.sandboxpool.pool.LeaseIds;
 import dev.sandboxpool.pool.LeaseNotActiveException;
 import dev.sandboxpool.pool.NoSandboxAvailableException;
 import dev.sandboxpool.pool.Pool;
 import dev.sandboxpool.pool.PoolStats;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -345,6 +347,34 @@ class ClusterPoolTest {
         pool.release(held.id());
         Lease first = waiting.get(0).get(10, TimeUnit.SECONDS);
         assertThat(first.sandbox()).isEqualTo(held.sandbox());
+    }
+
+    /** Before, the lease API exported no member, waiting or lease gauge: those dashboard panels were empty. */
+    @Test
+    void aServedPoolsGaugesFollowItsPodsAndGoWithIt() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        h.createPool("python", MockCluster.spec(2, 2));
+        h.awaitReady("python", 2);
+        Pool pool = served(h.replica("api-a", new PoolMetrics(registry)), "python");
+
+        await().atMost(ClusterHarness.WAIT).until(() -> gauge(registry, "sandboxpool_members", "ready") == 2);
+        Lease lease = pool.acquire(Duration.ofSeconds(5), TTL);
+        await().atMost(ClusterHarness.WAIT).until(() -> gauge(registry, "sandboxpool_members", "leased") == 1
+                && gauge(registry, "sandboxpool_leases_active", null) == 1);
+        assertThat(gauge(registry, "sandboxpool_waiting_callers", null)).isZero();
+        assertThat(gauge(registry, "sandboxpool_backend_up", null)).isEqualTo(1);
+        pool.release(lease.id());
+
+        h.deletePool("python");
+        await().atMost(ClusterHarness.WAIT).until(() -> registry.find("sandboxpool_members").tag("pool", "python")
+                .gauges().isEmpty());
+        assertThat(registry.find("sandboxpool_leases_active").gauges()).isEmpty();
+    }
+
+    private static double gauge(SimpleMeterRegistry registry, String name, String state) {
+        var search = registry.find(name).tag("pool", "python");
+        var found = (state == null ? search : search.tag("state", state)).gauge();
+        return found == null ? -1 : found.value();
     }
 
     @Test

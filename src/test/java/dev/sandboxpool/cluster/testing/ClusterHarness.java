@@ -14,6 +14,7 @@ import dev.sandboxpool.cluster.ClusterPools;
 import dev.sandboxpool.operator.SandboxPoolOperator;
 import dev.sandboxpool.pool.Pool;
 import dev.sandboxpool.pool.PoolEvents;
+import dev.sandboxpool.pool.PoolWatcher;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
@@ -78,9 +79,14 @@ public final class ClusterHarness implements AutoCloseable {
      * would be restarted.
      */
     public ClusterPools replica(String name) {
+        return replica(name, PoolWatcher.NONE);
+    }
+
+    /** A replica whose pools are watched by {@code watcher} (metrics). */
+    public ClusterPools replica(String name, PoolWatcher watcher) {
         for (int attempt = 1; ; attempt++) {
             ClusterPools pools = new ClusterPools(cluster.newClient(MockCluster.API), List.of(MockCluster.NAMESPACE),
-                    clock, name, PoolEvents.NONE).start();
+                    clock, name, PoolEvents.NONE, watcher).start();
             try {
                 await().atMost(REPLICA_SYNC_WAIT).until(pools::synced);
                 replicas.add(pools);
@@ -116,6 +122,11 @@ public final class ClusterHarness implements AutoCloseable {
 
     public SandboxPool createPool(String name, SandboxPoolSpec spec) {
         return cluster.createPool(name, spec);
+    }
+
+    /** As {@code kubectl delete sbp}. */
+    public void deletePool(String name) {
+        cluster.harness().resources(SandboxPool.class).inNamespace(MockCluster.NAMESPACE).withName(name).delete();
     }
 
     public SandboxPool pool(String name) {

@@ -53,6 +53,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -108,13 +109,13 @@ public final class ClusterPool implements Pool {
     /** One execution per lease in this process; a release waits for it. */
     private final LeaseGates gates = new LeaseGates();
     private final AtomicLong executions = new AtomicLong();
+    /** See {@link Claim}. */
+    private final Map<String, Claim> claimedHere = new ConcurrentHashMap<>();
     /**
      * Executions of each lease run through this process and not yet written on its pod: the write that ends the
      * lease adds them to the pod's count. Bounded, least recently used first out, for leases that ended elsewhere
      * (reclaimed by the operator, released through another replica): their counts here are lost.
      */
-    /** See {@link Claim}. */
-    private final Map<String, Claim> claimedHere = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Long> unwrittenExecutions = Collections.synchronizedMap(
             new LinkedHashMap<>(16, 0.75f, true) {
                 @Override

@@ -35,17 +35,23 @@ public final class Planner {
             Instant createNotBefore) {
         Map<String, RetireReason> retire = new LinkedHashMap<>();
         List<String> probe = new ArrayList<>();
+        Map<String, RetireReason> due = new LinkedHashMap<>();
 
         for (MemberSnapshot m : members) {
             if (m.state() == MemberState.STARTING && !m.busy() && age(m, now).compareTo(startupTimeout) >= 0) {
                 retire.put(m.id(), RetireReason.STARTUP_TIMEOUT);
             } else if (m.state() == MemberState.READY && !m.busy()) {
                 RetireReason reason = retireReadyBecause(spec, m, now);
-                if (reason != null) {
+                // made from an older spec: gone at once, never handed out again (its limits or image are not the
+                // pool's any more), so keeping it would only hold room
+                if (reason == RetireReason.MAX_AGE) {
+                    due.put(m.id(), reason);
+                } else if (reason != null) {
                     retire.put(m.id(), reason);
                 }
             }
         }
+        int keptForNow = replaceFirst(spec, members, due, retire, now, createNotBefore);
 
         int alive = (int) members.stream().filter(m -> m.state() != MemberState.TERMINATING).count() - retire.size();
         List<MemberSnapshot> idle = members.stream()
@@ -84,7 +90,41 @@ public final class Planner {
             }
         }
 
-        return new Plan(toCreate(spec, members, retire.size(), alive, waiters, now, createNotBefore), retire, probe);
+        // members kept until their replacements are ready do not count towards minSize: those replacements are made
+        return new Plan(toCreate(spec, members, retire.size(), alive - keptForNow, waiters, now, createNotBefore),
+                retire, probe);
+    }
+
+    /**
+     * Members older than maxAge leave once the pool has minSize warm members besides them: their replacements start
+     * first, within maxSize, so an ageing pool is never short (before, members made together aged together and went
+     * at once, and the pool was short of them until their replacements were ready); they serve meanwhile. At maxSize, with nothing starting or being removed, one goes to make room for
+     * one replacement at a time; while creation backs off after start failures, they go at once, as nothing would
+     * replace them.
+     * Adds the ones that go to {@code retire}; returns how many stay for now.
+     */
+    private static int replaceFirst(PoolSettings spec, List<MemberSnapshot> members, Map<String, RetireReason> due,
+            Map<String, RetireReason> retire, Instant now, Instant createNotBefore) {
+        boolean canCreate = createNotBefore == null || !now.isBefore(createNotBefore);
+        long warmBesides = members.stream().filter(m -> !due.containsKey(m.id()) && !retire.containsKey(m.id()))
+                .filter(m -> m.state() == MemberState.READY || m.state() == MemberState.LEASED
+                        || m.state() == MemberState.CLEANING)
+                .count();
+        // room is there, or coming: a member starting (a replacement under way) or one being removed frees it
+        boolean roomMade = spec.maxSize() - members.size() > 0 || members.stream().anyMatch(m ->
+                m.state() == MemberState.TERMINATING || m.state() == MemberState.STARTING && !retire.containsKey(m.id()));
+        int kept = 0;
+        List<MemberSnapshot> oldestFirst = members.stream().filter(m -> due.containsKey(m.id()))
+                .sorted(Comparator.comparing(MemberSnapshot::createdAt)).toList();
+        for (MemberSnapshot m : oldestFirst) {
+            if (!canCreate || warmBesides >= spec.minSize() || !roomMade) {
+                retire.put(m.id(), due.get(m.id()));
+                roomMade = true;
+            } else {
+                kept++;
+            }
+        }
+        return kept;
     }
 
     private int toCreate(PoolSettings spec, List<MemberSnapshot> members, int retiring, int alive, int waiters,

@@ -308,20 +308,42 @@ class PlannerTest {
         assertThat(plan.create()).isEqualTo(1);
     }
 
+    /** Issue 15: replaced first, so the pool is never short of the member while its replacement starts. */
     @Test
-    void retiresReadyMemberPastMaxAge() {
+    void startsTheReplacementOfAMemberPastMaxAgeBeforeRetiringIt() {
         MemberSnapshot old = ready("old").createdAgo(Duration.ofMinutes(31)).build();
 
         Plan plan = planner.plan(defaults, List.of(old, ready("b").build()), 0, NOW, null);
 
-        assertThat(plan.retire()).containsExactly(Map.entry("old", RetireReason.MAX_AGE));
+        assertThat(plan.retire()).isEmpty();
+        assertThat(plan.create()).isEqualTo(1);
     }
 
     @Test
-    void retiresReadyMemberAsSoonAsItReachesMaxAge() {
+    void retiresAMemberPastMaxAgeOnceItsReplacementIsReady() {
+        MemberSnapshot old = ready("old").createdAgo(Duration.ofMinutes(31)).build();
+
+        Plan plan = planner.plan(defaults, List.of(old, ready("b").build(), ready("new").build()), 0, NOW, null);
+
+        assertThat(plan.retire()).containsExactly(Map.entry("old", RetireReason.MAX_AGE));
+        assertThat(plan.create()).isZero();
+    }
+
+    @Test
+    void keepsAMemberPastMaxAgeWhileItsReplacementStarts() {
+        MemberSnapshot old = ready("old").createdAgo(Duration.ofMinutes(31)).build();
+
+        Plan plan = planner.plan(defaults, List.of(old, ready("b").build(), starting("new").build()), 0, NOW, null);
+
+        assertThat(plan.retire()).isEmpty();
+        assertThat(plan.create()).isZero();
+    }
+
+    @Test
+    void aMemberIsDueAsSoonAsItReachesMaxAge() {
         MemberSnapshot old = ready("old").createdAgo(Duration.ofMinutes(30)).build();
 
-        Plan plan = planner.plan(defaults, List.of(old, ready("b").build()), 0, NOW, null);
+        Plan plan = planner.plan(defaults, List.of(old, ready("b").build(), ready("c").build()), 0, NOW, null);
 
         assertThat(plan.retire()).containsExactly(Map.entry("old", RetireReason.MAX_AGE));
     }
@@ -345,14 +367,29 @@ class PlannerTest {
     }
 
     @Test
-    void replacesAgedMembersRightAwayWhenThereIsRoom() {
+    void startsReplacementsOfEveryAgedMemberRightAwayWhenThereIsRoom() {
         List<MemberSnapshot> members = List.of(ready("a").createdAgo(Duration.ofHours(1)).build(),
                 ready("b").createdAgo(Duration.ofHours(1)).build());
 
         Plan plan = planner.plan(defaults, members, 0, NOW, null);
 
-        assertThat(plan.retire()).containsOnlyKeys("a", "b");
+        assertThat(plan.retire()).isEmpty();
         assertThat(plan.create()).isEqualTo(2);
+    }
+
+    @Test
+    void atMaxSizeAgedMembersMakeRoomForOneReplacementAtATime() {
+        PoolSettings fullAtThree = settings(spec -> {
+            spec.setMinSize(3);
+            spec.setMaxSize(3);
+        });
+        List<MemberSnapshot> members = List.of(ready("a").createdAgo(Duration.ofHours(2)).build(),
+                ready("b").createdAgo(Duration.ofHours(1)).build(), ready("c").createdAgo(Duration.ofHours(1)).build());
+
+        Plan plan = planner.plan(fullAtThree, members, 0, NOW, null);
+
+        assertThat(plan.retire()).containsExactly(Map.entry("a", RetireReason.MAX_AGE));
+        assertThat(plan.create()).isZero(); // the room comes once a is gone
     }
 
     @Test
@@ -494,13 +531,28 @@ class PlannerTest {
     }
 
     @Test
-    void retiresReadyMemberMadeFromAnOlderSpec() {
+    void atMaxSizeTheNextAgedMemberWaitsWhileTheLastOneIsStillBeingRemoved() {
+        PoolSettings fullAtThree = settings(spec -> {
+            spec.setMinSize(2);
+            spec.setMaxSize(3);
+        });
+        List<MemberSnapshot> members = List.of(terminating("a").build(),
+                ready("b").createdAgo(Duration.ofHours(1)).build(), ready("c").build());
+
+        Plan plan = planner.plan(fullAtThree, members, 0, NOW, null);
+
+        assertThat(plan.retire()).isEmpty();
+    }
+
+    @Test
+    void retiresReadyMemberMadeFromAnOlderSpecAtOnce() {
         PoolSettings older = settings(s -> s.setImage("sandboxpool/python:3.11"));
         MemberSnapshot made = ready("a").specHash(older.specHash()).build();
 
         Plan plan = planner.plan(defaults, List.of(made, ready("b").build()), 0, NOW, null);
 
         assertThat(plan.retire()).containsExactly(Map.entry("a", RetireReason.SPEC_CHANGED));
+        assertThat(plan.create()).isEqualTo(1);
     }
 
     @Test

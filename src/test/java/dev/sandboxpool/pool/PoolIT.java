@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -267,6 +268,31 @@ class PoolIT {
             assertThat(containers("aged")).extracting(SandboxRef::id).doesNotContain(held);
             assertThat(pool.stats().ready()).isEqualTo(1);
         });
+    }
+
+    /**
+     * Issue 15: members past maxAge are replaced first, within maxSize. Before, both members of this pool (made
+     * together, so aged together) were retired at once and it had no ready member until their replacements were.
+     */
+    @Test
+    void anAgeingPoolIsNeverShortOfReadyMembers() throws Exception {
+        WarmPool pool = pools.start(settings("ageing", s -> {
+            s.setMinSize(2);
+            s.setMaxSize(3);
+            s.setMaxAge("3s");
+        }));
+        await().atMost(WAIT).until(() -> pool.stats().ready() == 2);
+        Set<String> first = containers("ageing").stream().map(SandboxRef::id).collect(Collectors.toSet());
+
+        int fewest = Integer.MAX_VALUE;
+        long until = System.nanoTime() + Duration.ofSeconds(12).toNanos();
+        while (System.nanoTime() < until) {
+            fewest = Math.min(fewest, pool.stats().ready());
+            Thread.sleep(20);
+        }
+
+        assertThat(containers("ageing")).extracting(SandboxRef::id).doesNotContainAnyElementsOf(first);
+        assertThat(fewest).as("fewest ready members while they were replaced").isGreaterThanOrEqualTo(2);
     }
 
     @Test

@@ -30,30 +30,35 @@ public class AnswerPendingNotIdle implements BeanCreatedEventListener<NettyServe
                 ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC, "sandboxpool-answer-pending", new Guard()));
     }
 
-    /** On the connection's event loop: requests received whole minus responses written whole. */
+    /**
+     * On the connection's event loop. HTTP/1.1 answers in request order, so the server works on an answer exactly
+     * while more requests were received whole than responses written whole. A response written before its request
+     * was received whole (an early 401 or 413) counts as one, so that request's body, when it ends, leaves nothing
+     * pending: a client cannot keep its connection from idling out by sending its body after an early answer.
+     */
     static final class Guard extends ChannelDuplexHandler {
-        private int pending;
+        private long received;
+        private long answered;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof LastHttpContent) {
-                pending++;
+                received++;
             }
             ctx.fireChannelRead(msg);
         }
 
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-            // a response that ends before its request was read whole (an early 4xx) counts nothing down
-            if (msg instanceof LastHttpContent && pending > 0) {
-                pending--;
+            if (msg instanceof LastHttpContent) {
+                answered++;
             }
             ctx.write(msg, promise);
         }
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt instanceof IdleStateEvent && pending > 0) {
+            if (evt instanceof IdleStateEvent && received > answered) {
                 return; // the server is working on an answer: the caller is waiting, not gone
             }
             super.userEventTriggered(ctx, evt);

@@ -72,4 +72,29 @@ class LongExecutionIT {
             assertThat(Duration.ofNanos(System.nanoTime() - quietSince)).isLessThan(Duration.ofSeconds(10));
         }
     }
+
+    /**
+     * Micronaut answers a request for no route before its body came (404 here): that answer counts for the request,
+     * so the body, sent after it, leaves nothing pending, and the quiet connection still idles out. (Counting
+     * answers owed from each body's end, it never would have: the early answer came before anything was owed.)
+     */
+    @Test
+    void aBodySentAfterAnEarlyAnswerDoesNotKeepTheConnectionOpen() throws Exception {
+        try (Socket s = RawHttp.connect(server.getURI())) {
+            s.getOutputStream().write(("POST /v1/no-such-route HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            RawHttp.Response early = RawHttp.read(s.getInputStream());
+            s.getOutputStream().write("{}".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            long quietSince = System.nanoTime();
+
+            int next = s.getInputStream().read(); // until the server closes
+
+            assertThat(early.status()).isEqualTo(404);
+            assertThat(next).isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - quietSince)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
 }

@@ -206,7 +206,6 @@ public final class ClusterPool implements Pool {
      */
     @Override
     public CompletableFuture<Lease> acquireAsync(Duration maxWait, Duration ttl) {
-        long startedNanos = System.nanoTime();
         Waiter w = new Waiter(LeaseIds.newToken(), ttl);
         synchronized (waiters) {
             if (stopped) {
@@ -221,8 +220,18 @@ public final class ClusterPool implements Pool {
         CompletableFuture<Lease> result = new CompletableFuture<>();
         w.claimed.whenComplete((pod, failure) -> {
             if (pod != null) {
-                if (!result.complete(leaseFor(w, new MemberPod(pod), startedNanos))) {
-                    giveBack(pod, w.token); // claimed for a caller that went away meanwhile
+                MemberPod claimed = new MemberPod(pod);
+                // remembered before the caller has the lease: its first call may come at once, on another thread
+                claimedHere.put(w.token, new Claim(claimed.name(), clock.instant()));
+                Lease lease = leaseFor(w, claimed);
+                if (result.complete(lease)) {
+                    events.acquired(name(), lease.waitedMs(), w.warm);
+                    log.debug("pool {}/{}: lease {} on {} after {} ms", namespace(), name(), lease.id(),
+                            claimed.name(), lease.waitedMs());
+                } else {
+                    // claimed for a caller that went away meanwhile: neither counted nor remembered
+                    claimedHere.remove(w.token);
+                    giveBack(pod, w.token);
                 }
             } else if (!(failure instanceof CancellationException)) {
                 result.completeExceptionally(new PoolStoppedException(name()));
@@ -248,14 +257,10 @@ public final class ClusterPool implements Pool {
         return result;
     }
 
-    private Lease leaseFor(Waiter w, MemberPod claimed, long startedNanos) {
-        long waitedMs = (System.nanoTime() - startedNanos) / 1_000_000;
-        events.acquired(name(), waitedMs, w.warm);
-        String leaseId = LeaseIds.of(ref(), w.token);
-        claimedHere.put(w.token, new Claim(claimed.name(), clock.instant()));
-        log.debug("pool {}/{}: lease {} on {} after {} ms", namespace(), name(), leaseId, claimed.name(), waitedMs);
-        return new Lease(leaseId, name(), claimed.name(), claimed.stateSince(), claimed.leaseExpiresAt(), waitedMs,
-                w.warm);
+    private Lease leaseFor(Waiter w, MemberPod claimed) {
+        long waitedMs = (System.nanoTime() - w.startedNanos) / 1_000_000;
+        return new Lease(LeaseIds.of(ref(), w.token), name(), claimed.name(), claimed.stateSince(),
+                claimed.leaseExpiresAt(), waitedMs, w.warm);
     }
 
     /** Renewals and releases read and write pods, and a release waits for an execution under way: not inline. */
@@ -689,6 +694,7 @@ public final class ClusterPool implements Pool {
         /** The random part of the lease id, written on the claimed pod. */
         final String token;
         final Duration ttl;
+        final long startedNanos = System.nanoTime();
         final CompletableFuture<Pod> claimed = new CompletableFuture<>();
         /** The dispatcher looked for a pod for this caller at least once. */
         final CompletableFuture<Void> tried = new CompletableFuture<>();

@@ -14,7 +14,6 @@ import io.micrometer.core.instrument.Timer;
 import io.micronaut.context.annotation.Bean;
 import jakarta.inject.Singleton;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -43,7 +42,7 @@ public class PoolMetrics implements PoolEvents, PoolWatcher {
                 pool.name(), () -> pool.stats().backendAvailable() ? 1 : 0);
         // counters exist from the start, at 0, so rate() and increase() see the first event and a dashboard's
         // panels are there before anything happened
-        for (String outcome : OUTCOMES) {
+        for (String outcome : ExecutionResult.OUTCOMES) {
             executions(pool.name(), outcome);
         }
         leasesExpired(pool.name());
@@ -52,8 +51,6 @@ public class PoolMetrics implements PoolEvents, PoolWatcher {
             retired(pool.name(), reason);
         }
     }
-
-    private static final List<String> OUTCOMES = ExecutionResult.OUTCOMES;
 
     private Counter executions(String pool, String outcome) {
         return Counter.builder("sandboxpool_executions_total").description("Executions by outcome")

@@ -108,31 +108,17 @@ public interface Pool {
     /** Ends the lease: the sandbox is cleaned and reused, or destroyed and replaced, as the spec says. */
     void release(String leaseId);
 
-    /** Lease, run, release. */
-    default Execution runOnce(ExecutionRequest request, Duration maxWait) {
-        Lease lease = acquire(maxWait, request.timeout().plus(ONE_SHOT_TTL_MARGIN));
-        try {
-            return new Execution(lease, execute(lease.id(), request));
-        } finally {
-            release(lease.id());
-        }
-    }
+    /**
+     * Lease, run, release. Each pool runs its one-shots its own way (local mode retries a member lost through no fault
+     * of the code; a cluster pool cleans in the run's own round trip), so there is no default.
+     */
+    Execution runOnce(ExecutionRequest request, Duration maxWait);
 
     /**
      * {@link #runOnce} as a future: waiting for a member holds no thread; the code runs on {@code codeRunner}.
      * Cancelling it while it waits leaves the line.
      */
-    default CompletableFuture<Execution> runOnceAsync(ExecutionRequest request, Duration maxWait,
-            Executor codeRunner) {
-        return Futures.thenOn(acquireAsync(maxWait, request.timeout().plus(ONE_SHOT_TTL_MARGIN)), codeRunner,
-                lease -> {
-                    try {
-                        return new Execution(lease, execute(lease.id(), request));
-                    } finally {
-                        release(lease.id());
-                    }
-                });
-    }
+    CompletableFuture<Execution> runOnceAsync(ExecutionRequest request, Duration maxWait, Executor codeRunner);
 
     /** An execution's result with the lease it ran under. */
     record Execution(Lease lease, ExecutionResult result) {

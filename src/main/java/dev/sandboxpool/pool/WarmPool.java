@@ -202,8 +202,7 @@ public final class WarmPool implements Pool {
             CompletableFuture<Lease> result, long startedNanos, Duration maxWait, Duration ttl) {
         if (failure != null) {
             leaveLine(waiter);
-            Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause()
-                    : failure;
+            Throwable cause = Futures.unwrapped(failure);
             result.completeExceptionally(cause instanceof TimeoutException
                     ? new NoSandboxAvailableException(name(), maxWait, retryAfter())
                     : cause instanceof java.util.concurrent.CancellationException ? cause

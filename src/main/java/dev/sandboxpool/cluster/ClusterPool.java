@@ -490,6 +490,12 @@ public final class ClusterPool implements Pool {
     }
 
     @Override
+    public dev.sandboxpool.sandbox.SandboxOps sandbox(String leaseId) {
+        // in progress (issue 14): the runner ops land next
+        throw new UnsupportedOperationException("sandbox operations are not built yet");
+    }
+
+    @Override
     public void release(String leaseId) {
         release(leaseId, false);
     }

@@ -2,6 +2,7 @@ package dev.sandboxpool.pool;
 
 import dev.sandboxpool.execution.ExecutionRequest;
 import dev.sandboxpool.execution.ExecutionResult;
+import dev.sandboxpool.sandbox.SandboxOps;
 import dev.sandboxpool.spec.PoolSettings;
 import java.time.Duration;
 import java.util.Optional;
@@ -119,6 +120,14 @@ public interface Pool {
      * Cancelling it while it waits leaves the line.
      */
     CompletableFuture<Execution> runOnceAsync(ExecutionRequest request, Duration maxWait, Executor codeRunner);
+
+    /**
+     * Files, commands and Python contexts in the lease's sandbox, every call fenced by the lease (see {@link
+     * SandboxOps}).
+     *
+     * @throws LeaseNotActiveException when the lease is not active
+     */
+    SandboxOps sandbox(String leaseId);
 
     /** An execution's result with the lease it ran under. */
     record Execution(Lease lease, ExecutionResult result) {

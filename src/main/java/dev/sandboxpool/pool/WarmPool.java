@@ -413,6 +413,12 @@ public final class WarmPool implements Pool {
     }
 
     @Override
+    public dev.sandboxpool.sandbox.SandboxOps sandbox(String leaseId) {
+        // in progress (issue 14): the runner ops land next
+        throw new UnsupportedOperationException("sandbox operations are not built yet");
+    }
+
+    @Override
     public void release(String leaseId) {
         ActiveLease a = leases.remove(leaseId);
         if (a == null) {

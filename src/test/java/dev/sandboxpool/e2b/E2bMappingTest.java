@@ -82,8 +82,8 @@ class E2bMappingTest {
                 .isInstanceOf(E2bException.class);
     }
 
-    @Test
     /** The query value as it arrives, decoded once: the SDK encodes the pairs, then the parameter. */
+    @Test
     void listFiltersByMetadataPairs() {
         assertThat(ControlPlaneController.metadataQuery(null)).isEmpty();
         assertThat(ControlPlaneController.metadataQuery("user=ann&env=d%20v"))

@@ -2,7 +2,6 @@ package dev.sandboxpool.e2b;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.sandboxpool.sandbox.FileEntry;
-import dev.sandboxpool.sandbox.SandboxOps;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -48,7 +47,7 @@ public class FilesController {
             @Nullable @QueryValue String username) {
         String id = plane.sandboxId(request);
         String p = required(path);
-        byte[] content = call(id, ops -> ops.readFile(p, plane.pool(id).settings().tmpfsBytes()));
+        byte[] content = plane.http(id, ops -> ops.readFile(p, plane.pool(id).settings().tmpfsBytes()));
         return HttpResponse.ok(content).contentType(MediaType.APPLICATION_OCTET_STREAM_TYPE)
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment");
     }
@@ -81,7 +80,7 @@ public class FilesController {
         for (int i = 0; i < written.size(); i++) {
             String target = written.get(i)[0];
             byte[] content = contents.get(i);
-            FileEntry entry = call(id, ops -> ops.writeFile(target, content));
+            FileEntry entry = plane.http(id, ops -> ops.writeFile(target, content));
             out.addObject().put("name", entry.name()).put("type", "file")
                     .put("path", SandboxPlane.toE2b(entry.path()));
         }
@@ -96,22 +95,5 @@ public class FilesController {
             throw E2bException.badRequest("path: no NUL allowed");
         }
         return SandboxPlane.toSandbox(path);
-    }
-
-    private interface OpsCall<T> {
-        T run(SandboxOps ops);
-    }
-
-    /** Engine failures as envd's HTTP errors: the Connect code's status with the E2B error body. */
-    private <T> T call(String id, OpsCall<T> call) {
-        try {
-            return call.run(plane.ops(id));
-        } catch (RuntimeException e) {
-            RuntimeException r = SandboxPlane.rpc(e, id);
-            if (r instanceof Connect.RpcException x) {
-                throw new E2bException(x.code().httpStatus(), x.getMessage());
-            }
-            throw r;
-        }
     }
 }

@@ -98,12 +98,7 @@ public class FilesystemController {
     }
 
     private <T> T call(HttpRequest<?> request, Function<SandboxOps, T> call) {
-        String id = plane.sandboxId(request);
-        try {
-            return call.apply(plane.ops(id));
-        } catch (RuntimeException e) {
-            throw SandboxPlane.rpc(e, id);
-        }
+        return plane.rpc(plane.sandboxId(request), call);
     }
 
     private static String path(JsonNode message, String field) {

@@ -142,16 +142,7 @@ public class InterpreterController {
     }
 
     private <T> T call(HttpRequest<?> request, Function<SandboxOps, T> call) {
-        String id = plane.sandboxId(request);
-        try {
-            return call.apply(plane.ops(id));
-        } catch (RuntimeException e) {
-            RuntimeException r = SandboxPlane.rpc(e, id);
-            if (r instanceof Connect.RpcException x) {
-                throw new E2bException(x.code().httpStatus(), x.getMessage());
-            }
-            throw r;
-        }
+        return plane.http(plane.sandboxId(request), call);
     }
 
     private static void python(JsonNode language) {

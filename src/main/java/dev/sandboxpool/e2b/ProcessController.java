@@ -85,7 +85,7 @@ public class ProcessController {
         String id = plane.sandboxId(request);
         Connect.parse(body);
         ArrayNode processes = Connect.mapper().createArrayNode();
-        call(id, ops -> {
+        plane.rpc(id, ops -> {
             for (CommandInfo c : ops.listCommands()) {
                 if (c.running()) {
                     processes.add(info(c));
@@ -108,7 +108,7 @@ public class ProcessController {
             throw new Connect.RpcException(Connect.Code.UNIMPLEMENTED, "terminals (pty) are not supported");
         }
         byte[] data = base64(input.path("stdin").asText(""), "input.stdin");
-        call(id, ops -> {
+        plane.rpc(id, ops -> {
             ops.sendInput(pid(ops, message.path("process")), data);
             return null;
         });
@@ -120,7 +120,7 @@ public class ProcessController {
     public HttpResponse<byte[]> closeStdin(HttpRequest<?> request, @Nullable @Body byte[] body) {
         String id = plane.sandboxId(request);
         JsonNode message = Connect.parse(body);
-        call(id, ops -> {
+        plane.rpc(id, ops -> {
             ops.closeInput(pid(ops, message.path("process")));
             return null;
         });
@@ -133,7 +133,7 @@ public class ProcessController {
         String id = plane.sandboxId(request);
         JsonNode message = Connect.parse(body);
         int signal = signal(message.path("signal"));
-        call(id, ops -> {
+        plane.rpc(id, ops -> {
             ops.signal(pid(ops, message.path("process")), signal);
             return null;
         });
@@ -165,18 +165,6 @@ public class ProcessController {
             case "SIGNAL_SIGTERM" -> 15;
             default -> throw Connect.invalid("signal: SIGNAL_SIGKILL or SIGNAL_SIGTERM, got " + signal);
         };
-    }
-
-    private interface OpsCall<T> {
-        T run(SandboxOps ops);
-    }
-
-    private <T> T call(String id, OpsCall<T> call) {
-        try {
-            return call.run(plane.ops(id));
-        } catch (RuntimeException e) {
-            throw SandboxPlane.rpc(e, id);
-        }
     }
 
     /** A selector by pid, or by the tag given at start. */

@@ -11,6 +11,7 @@ import dev.sandboxpool.sandbox.SandboxOps;
 import io.micronaut.http.HttpRequest;
 import jakarta.inject.Singleton;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 
 /**
  * The sandbox a sandbox-plane call is for ({@code E2b-Sandbox-Id}, its token already checked by {@link
@@ -47,6 +48,28 @@ public class SandboxPlane {
             return pool(sandboxId).sandbox(sandboxId);
         } catch (RuntimeException e) {
             throw rpc(e, sandboxId);
+        }
+    }
+
+    /** A call of the sandbox's operations, its failures as Connect errors (the RPC services). */
+    public <T> T rpc(String sandboxId, Function<SandboxOps, T> call) {
+        try {
+            return call.apply(ops(sandboxId));
+        } catch (RuntimeException e) {
+            throw rpc(e, sandboxId);
+        }
+    }
+
+    /** A call of the sandbox's operations, its failures as envd's HTTP errors (files, the code interpreter). */
+    public <T> T http(String sandboxId, Function<SandboxOps, T> call) {
+        try {
+            return call.apply(ops(sandboxId));
+        } catch (RuntimeException e) {
+            RuntimeException r = rpc(e, sandboxId);
+            if (r instanceof Connect.RpcException x) {
+                throw new E2bException(x.code().httpStatus(), x.getMessage());
+            }
+            throw r;
         }
     }
 

@@ -491,8 +491,11 @@ public final class ClusterPool implements Pool {
 
     @Override
     public dev.sandboxpool.sandbox.SandboxOps sandbox(String leaseId) {
-        // in progress (issue 14): the runner ops land next
-        throw new UnsupportedOperationException("sandbox operations are not built yet");
+        // Not yet in a cluster: a lease's commands and contexts live in the runner one API replica keeps attached
+        // to the pod, and another replica answering the same lease would not find them (issue 14).
+        throw new dev.sandboxpool.sandbox.SandboxOpException(dev.sandboxpool.sandbox.SandboxOpException.Kind
+                .UNSUPPORTED, "lease", "files, commands and contexts of a lease are available in local mode only,"
+                + " not yet in a cluster");
     }
 
     @Override

@@ -31,6 +31,19 @@ public interface Runner extends AutoCloseable {
      */
     Optional<String> probe(List<String> command, String expectOutput, Duration timeout);
 
+    /**
+     * One request of the runner's protocol ({@code runner.py}: files, commands, contexts), its answer as JSON; the
+     * events it streams before the answer reach {@code events} as they arrive. Only a runner that stays attached
+     * between requests holds a lease's commands and contexts; others refuse.
+     *
+     * @throws RunnerFailedException when the runner gave no answer (gone, silent past the deadline): it is not reused
+     */
+    default com.fasterxml.jackson.databind.JsonNode call(java.util.Map<String, Object> request, Duration deadline,
+            java.util.function.Consumer<com.fasterxml.jackson.databind.JsonNode> events) {
+        throw new RunnerFailedException("this sandbox's runner is not attached between requests, so it cannot hold"
+                + " files, commands or contexts for a lease", false);
+    }
+
     /** False once the runner's channel is gone (the runner was killed, the stream broke). */
     boolean alive();
 

@@ -17,7 +17,7 @@ import java.util.Map;
  * out, the request's nonce then the JSON answer. The nonce is random per request, so nothing user code prints can
  * pass for an answer.
  */
-final class RunnerProtocol {
+public final class RunnerProtocol {
     /*
      * How long this side waits for a runner beyond what the request itself may take (issue 13 item 9). These
      * deadlines are a backstop for a runner that cannot answer at all (stopped, or wedged in the kernel); they are
@@ -32,7 +32,7 @@ final class RunnerProtocol {
      * through the zygote, up to maxOutputBytes of output, on a host whose two cores may both be busy. Shorter risks
      * taking a slow answer for a dead runner, which costs the member.
      */
-    static final Duration GRACE = Duration.ofSeconds(5);
+    public static final Duration GRACE = Duration.ofSeconds(5);
     /**
      * A clean-up: stop and kill every process (up to 50 rounds of 20 ms), remove IPC objects, empty the writable
      * dirs (a tmpfs full of small files or a deep tree takes seconds), verify. Past it the member is not reused.
@@ -46,7 +46,7 @@ final class RunnerProtocol {
     private RunnerProtocol() {
     }
 
-    static Map<String, Object> request(String op) {
+    public static Map<String, Object> request(String op) {
         byte[] nonce = new byte[12];
         RANDOM.nextBytes(nonce);
         Map<String, Object> body = new LinkedHashMap<>();
@@ -93,7 +93,7 @@ final class RunnerProtocol {
     }
 
     /** On one line and at most 200 characters: for messages and logs that quote what a sandbox printed. */
-    static String abbreviate(String s) {
+    public static String abbreviate(String s) {
         String t = s.strip().replace('\n', ' ');
         return t.length() <= 200 ? t : t.substring(0, 200) + "...";
     }

@@ -3,6 +3,9 @@ package dev.sandboxpool.execution;
 import dev.sandboxpool.backend.AttachedProcess;
 import dev.sandboxpool.backend.BackendException;
 import dev.sandboxpool.backend.SandboxBackend;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -13,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +34,7 @@ public final class RunnerSession implements Runner, AttachedProcess.Listener {
     private static final int MAX_LINE = 64 << 20;
     /** What a probe may print; more is cut off (and a probe that floods is not healthy anyway). */
     private static final long PROBE_OUTPUT = 65_536;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String sandbox;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -38,6 +43,7 @@ public final class RunnerSession implements Runner, AttachedProcess.Listener {
     private volatile boolean streamBroke;
     private volatile String expectedNonce;
     private volatile CompletableFuture<String> pending;
+    private volatile Consumer<JsonNode> pendingEvents;
 
     private RunnerSession(String sandbox) {
         this.sandbox = sandbox;
@@ -129,13 +135,40 @@ public final class RunnerSession implements Runner, AttachedProcess.Listener {
         }
     }
 
-    /** One request, one answer. Callers never overlap on one sandbox, but the lock makes sure of it. */
-    private synchronized String call(Map<String, Object> body, Duration timeout) throws TimeoutException {
+    @Override
+    public JsonNode call(Map<String, Object> request, Duration deadline, Consumer<JsonNode> events) {
+        String answer;
+        try {
+            answer = exchange(request, deadline, events);
+        } catch (TimeoutException e) {
+            throw new RunnerFailedException("the sandbox did not answer within " + deadline.toMillis() + " ms", true);
+        } catch (RunnerGoneException e) {
+            throw new RunnerFailedException("the runner is gone: " + e.getMessage(), false);
+        }
+        try {
+            return JSON.readTree(answer);
+        } catch (IOException e) {
+            kill("unreadable answer");
+            throw new RunnerFailedException("unreadable runner answer: " + e.getMessage(), false);
+        }
+    }
+
+    private String call(Map<String, Object> body, Duration timeout) throws TimeoutException {
+        return exchange(body, timeout, null);
+    }
+
+    /**
+     * One request, one answer, and the events streamed before it. Callers of one lease may overlap (a command's
+     * output read while a file is written): the lock puts them in line.
+     */
+    private synchronized String exchange(Map<String, Object> body, Duration timeout, Consumer<JsonNode> events)
+            throws TimeoutException {
         if (dead) {
             throw new RunnerGoneException("the session ended earlier");
         }
         CompletableFuture<String> answer = new CompletableFuture<>();
         expectedNonce = RunnerProtocol.nonce(body);
+        pendingEvents = events;
         pending = answer;
         try {
             try {
@@ -158,6 +191,7 @@ public final class RunnerSession implements Runner, AttachedProcess.Listener {
             throw new RunnerGoneException("interrupted");
         } finally {
             pending = null;
+            pendingEvents = null;
         }
     }
 
@@ -177,6 +211,8 @@ public final class RunnerSession implements Runner, AttachedProcess.Listener {
                 String nonce = expectedNonce;
                 if (waiting != null && nonce != null && text.startsWith(nonce + " ")) {
                     waiting.complete(text.substring(nonce.length() + 1));
+                } else if (waiting != null && nonce != null && text.startsWith(nonce + "! ")) {
+                    event(text.substring(nonce.length() + 2));
                 } else {
                     log.warn("sandbox {}: runner printed a line that answers nothing: {}", sandbox,
                             RunnerProtocol.abbreviate(text));
@@ -187,6 +223,19 @@ public final class RunnerSession implements Runner, AttachedProcess.Listener {
                 line.reset();
                 kill("the runner's output exceeded " + MAX_LINE + " bytes without a line end");
             }
+        }
+    }
+
+    /** A streamed event of the pending request, given to its listener (on the stream's thread: it must not block). */
+    private void event(String json) {
+        Consumer<JsonNode> events = pendingEvents;
+        if (events == null) {
+            return;
+        }
+        try {
+            events.accept(JSON.readTree(json));
+        } catch (IOException | RuntimeException e) {
+            log.warn("sandbox {}: a streamed event was dropped: {}", sandbox, e.toString());
         }
     }
 

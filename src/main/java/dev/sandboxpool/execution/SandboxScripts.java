@@ -1,11 +1,14 @@
 package dev.sandboxpool.execution;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.zip.Deflater;
 
 /**
  * The Python programs the sandbox runs, shipped in this jar and passed with {@code sandboxpool-python3 -I -c}: what
@@ -27,10 +30,17 @@ public final class SandboxScripts {
     private static final List<String> ISOLATED = List.of(INTERPRETER, "-I", "-c");
 
     private static final String INIT = load("init.py");
-    private static final String RUNNER = load("runner.py");
+    private static final String RUNNER = shortened(load("runner.py"));
 
     private SandboxScripts() {
     }
+
+    /**
+     * Scripts longer than this go zlib-compressed: the runner (68 KB) is sent over an exec stream in a cluster, whose
+     * websocket messages a server may cap at 64 KiB. Short scripts (the readiness probe, which the runner recognises
+     * by its text) go as they are.
+     */
+    static final int COMPRESS_ABOVE = 16 * 1024;
 
     /** {@code script} run by the product's interpreter, isolated, with {@code args}. */
     public static List<String> python(String script, List<String> args) {
@@ -64,6 +74,24 @@ public final class SandboxScripts {
     /** The persistent runner: answers framed requests until its stdin closes. */
     public static List<String> serveCommand() {
         return python(RUNNER, List.of("serve"));
+    }
+
+    /** {@code script}, or when long a short program that runs it, carried zlib-compressed in base64. */
+    private static String shortened(String script) {
+        if (script.length() <= COMPRESS_ABOVE) {
+            return script;
+        }
+        Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
+        deflater.setInput(script.getBytes(StandardCharsets.UTF_8));
+        deflater.finish();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[65536];
+        while (!deflater.finished()) {
+            out.write(buffer, 0, deflater.deflate(buffer));
+        }
+        deflater.end();
+        return "import zlib, base64\nexec(compile(zlib.decompress(base64.b64decode('"
+                + Base64.getEncoder().encodeToString(out.toByteArray()) + "')), 'runner.py', 'exec'))\n";
     }
 
     private static String load(String name) {

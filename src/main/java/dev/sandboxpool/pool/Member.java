@@ -2,6 +2,7 @@ package dev.sandboxpool.pool;
 
 import dev.sandboxpool.execution.Runner;
 import java.time.Instant;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /** One sandbox of a pool, as the engine tracks it. Mutable, and only touched under the pool's lock. */
 final class Member {
@@ -22,6 +23,12 @@ final class Member {
     boolean busy;
     /** Runs executions and clean-ups; set once the member first proves healthy. */
     Runner runner;
+    /**
+     * Held for reading by every call of a lease into the runner, for writing by the clean-up after the lease: a call
+     * either ends before the clean-up starts, or finds the member no longer leased and never reaches it (not under
+     * the pool's lock: taken before it, never while holding it).
+     */
+    final ReentrantReadWriteLock use = new ReentrantReadWriteLock();
 
     Member(String id, String specHash, Instant createdAt, MemberState state) {
         this.id = id;

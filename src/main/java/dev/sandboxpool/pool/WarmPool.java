@@ -12,7 +12,14 @@ import dev.sandboxpool.execution.ExecutionResult;
 import dev.sandboxpool.execution.ExecRunner;
 import dev.sandboxpool.execution.Runner;
 import dev.sandboxpool.execution.RunnerOutcome;
+import dev.sandboxpool.execution.RunnerFailedException;
 import dev.sandboxpool.execution.RunnerSession;
+import dev.sandboxpool.sandbox.RunnerSandboxOps;
+import dev.sandboxpool.sandbox.SandboxOpException;
+import dev.sandboxpool.sandbox.SandboxOps;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.function.Consumer;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import dev.sandboxpool.spec.PoolSettings;
 import java.time.Clock;
 import java.time.Duration;
@@ -360,27 +367,12 @@ public final class WarmPool implements Pool {
         if (!a.running.tryLock()) {
             throw new LeaseBusyException(leaseId);
         }
-        try {
-            Runner runner;
-            lock.lock();
-            try {
-                Member m = members.get(a.memberId);
-                if (leases.get(leaseId) != a || m == null || m.state != MemberState.LEASED) {
-                    throw new LeaseExpiredException(leaseId, "its sandbox is gone");
-                }
-                runner = m.runner;
-                if (lastOfLease && runner != null && !runner.alive()) {
-                    // a one-shot's member whose runner ended before its code was sent (its sandbox died)
-                    a.damaged = true;
-                    throw new NotDeliveredException("the runner of " + m.label() + " had ended");
-                }
-                if (!a.touched) {
-                    // a use is a lease that ran code: set before it runs, so a failed execution counts too
-                    a.touched = true;
-                    m.uses++;
-                }
-            } finally {
-                lock.unlock();
+        try (Held held = hold(a, leaseId)) {
+            Runner runner = held.runner;
+            if (lastOfLease && runner != null && !runner.alive()) {
+                // a one-shot's member whose runner ended before its code was sent (its sandbox died)
+                a.damaged = true;
+                throw new NotDeliveredException("the runner of " + held.member.label() + " had ended");
             }
             executions.incrementAndGet();
             ExecutionResult result;
@@ -413,9 +405,86 @@ public final class WarmPool implements Pool {
     }
 
     @Override
-    public dev.sandboxpool.sandbox.SandboxOps sandbox(String leaseId) {
-        // in progress (issue 14): the runner ops land next
-        throw new UnsupportedOperationException("sandbox operations are not built yet");
+    public SandboxOps sandbox(String leaseId) {
+        active(leaseId);
+        return new RunnerSandboxOps((request, deadline, events) -> callUnderLease(leaseId, request, deadline, events),
+                settings.maxOutputBytes(), settings.maxTimeout());
+    }
+
+    /** A request of a lease's files, commands or contexts on its member's runner, fenced by the lease. */
+    private JsonNode callUnderLease(String leaseId, Map<String, Object> request, Duration deadline,
+            Consumer<JsonNode> events) {
+        ActiveLease a = active(leaseId);
+        try (Held held = hold(a, leaseId)) {
+            if (held.runner == null) {
+                throw new SandboxOpException(SandboxOpException.Kind.SANDBOX_FAILED, "lease", "the sandbox has no"
+                        + " runner");
+            }
+            JsonNode answer = held.runner.call(request, deadline, events);
+            if (answer.hasNonNull("error")) {
+                a.damaged = true;
+            }
+            return answer;
+        } catch (RunnerFailedException e) {
+            a.damaged = true;
+            log.warn("pool {}: sandbox {} failed during a lease's call and will be replaced: {}", name(),
+                    a.lease.sandbox(), e.getMessage());
+            throw new SandboxOpException(SandboxOpException.Kind.SANDBOX_FAILED, "lease", "the sandbox failed: "
+                    + e.getMessage());
+        } catch (BackendException e) {
+            a.damaged = true;
+            noteBackendFailure(e);
+            throw new SandboxOpException(SandboxOpException.Kind.SANDBOX_FAILED, "lease", "the sandbox failed: "
+                    + e.getMessage());
+        }
+    }
+
+    /**
+     * The lease's member, held from its clean-up ({@link Member#use}) until closed, after checking under the pool's
+     * lock that the lease still holds it. Counts the lease's use of it.
+     *
+     * @throws LeaseExpiredException when the lease lost its member
+     */
+    private Held hold(ActiveLease a, String leaseId) {
+        Member m;
+        lock.lock();
+        try {
+            m = members.get(a.memberId);
+        } finally {
+            lock.unlock();
+        }
+        if (m == null) {
+            throw new LeaseExpiredException(leaseId, "its sandbox is gone");
+        }
+        ReentrantReadWriteLock.ReadLock use = m.use.readLock();
+        use.lock();
+        try {
+            lock.lock();
+            try {
+                if (leases.get(leaseId) != a || members.get(a.memberId) != m || m.state != MemberState.LEASED) {
+                    throw new LeaseExpiredException(leaseId, "its sandbox is gone");
+                }
+                if (!a.touched) {
+                    // a use is a lease that ran code: set before it runs, so a failed execution counts too
+                    a.touched = true;
+                    m.uses++;
+                }
+                return new Held(m, m.runner, use);
+            } finally {
+                lock.unlock();
+            }
+        } catch (RuntimeException e) {
+            use.unlock();
+            throw e;
+        }
+    }
+
+    /** A member held for one call of its lease. */
+    private record Held(Member member, Runner runner, ReentrantReadWriteLock.ReadLock use) implements AutoCloseable {
+        @Override
+        public void close() {
+            use.unlock();
+        }
     }
 
     @Override
@@ -778,7 +847,17 @@ public final class WarmPool implements Pool {
     }
 
     /** Cleans a released member, with retries; one that stays dirty is destroyed. */
+    /** Cleans under {@link Member#use}: once calls of the lease in flight have ended; none can start after. */
     private void clean(Member m) {
+        m.use.writeLock().lock();
+        try {
+            cleanHeld(m);
+        } finally {
+            m.use.writeLock().unlock();
+        }
+    }
+
+    private void cleanHeld(Member m) {
         String failure = null;
         Runner runner = m.runner != null ? m.runner : new ExecRunner(backend, m.backendId);
         Runner opened = null;

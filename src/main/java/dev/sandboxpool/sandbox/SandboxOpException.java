@@ -12,7 +12,9 @@ public final class SandboxOpException extends RuntimeException {
         /** More than the pool allows (a file to read, an upload). */
         TOO_LARGE,
         /** The sandbox could not do it (its runner failed); the member is replaced. */
-        SANDBOX_FAILED
+        SANDBOX_FAILED,
+        /** This pool cannot do it at all (a mode or backend without it). */
+        UNSUPPORTED
     }
 
     private final Kind kind;

@@ -30,8 +30,8 @@ LIBC = ctypes.CDLL(None, use_errno=True)
 BORN_DUMPABLE = LIBC.prctl(3, 0, 0, 0, 0) != 0  # PR_GET_DUMPABLE
 LIBC.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
 
-import array, builtins, errno, gc, io, json, linecache, os, resource, selectors, signal, socket, stat, struct, sys
-import time, traceback, types
+import array, ast, base64, builtins, codecs, errno, fcntl, gc, io, json, linecache, os, resource, select, selectors
+import signal, socket, stat, struct, sys, time, traceback, types
 # (everything a child needs is imported here, once: children are forks and inherit it instead of importing it anew)
 
 MAXFD = 1024
@@ -85,11 +85,47 @@ def base_env(workdir):
             "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
-def read_request(stdin):
-    header = stdin.readline()
-    if not header:
-        return None
-    return stdin.read(int(header))
+class Requests:
+    """The framed requests on stdin. While the runner waits for one, it keeps the lease's commands going (reads
+    their output, feeds their input, enforces their timeouts): see service."""
+
+    def __init__(self):
+        self.buf = bytearray(self.read_ahead())
+
+    @staticmethod
+    def read_ahead():
+        """What stdin's buffer already holds: a bootstrap that read this script from stdin (a cluster's exec, see
+        StdinScript) may have read past it. Read without waiting; from here on only os.read takes from fd 0."""
+        os.set_blocking(0, False)
+        try:
+            return sys.stdin.buffer.read1(1 << 20) or b""
+        except BlockingIOError:
+            return b""
+        finally:
+            os.set_blocking(0, True)
+
+    def complete(self):
+        nl = self.buf.find(b"\n")
+        if nl < 0:
+            return None
+        size = int(self.buf[:nl])
+        if len(self.buf) - nl - 1 < size:
+            return None
+        raw = bytes(self.buf[nl + 1:nl + 1 + size])
+        del self.buf[:nl + 1 + size]
+        return raw
+
+    def next_request(self):
+        while True:
+            raw = self.complete()
+            if raw is not None:
+                return raw
+            if COMMANDS and not ZYGOTE_LOST and 0 not in service(None, [0]):
+                continue
+            chunk = os.read(0, 1 << 20)
+            if not chunk:
+                return None
+            self.buf += chunk
 
 
 class Rejected(Exception):
@@ -108,6 +144,7 @@ FILE_ERRORS = {
     "EFBIG": "is larger than the pool allows for one file",
     "ENOSPC": "does not fit: the sandbox's work dir is full",
     "ENAMETOOLONG": "is too long for the sandbox's file system",
+    "EXDEV": "is on another file system than the destination (each writable dir is its own): copy it instead",
 }
 
 
@@ -157,11 +194,20 @@ def child(raw, stdin_r, out_w, err_w, status_w):
         del raw
         fsize = int(req.get("maxFileBytes", 64 << 20))
         resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+        if ADDRESS_SPACE:
+            resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+        if req.get("fileOp"):
+            result = file_op(req)
+            data = memoryview(json.dumps(result).encode())
+            while data:
+                data = data[os.write(out_w, data):]
+            code = 0
+            return
+        if req.get("context"):
+            context_main(req, stdin_r, out_w, err_w, status_w)  # never returns
         # CPU time: a backstop behind the clock (the runner kills at the time limit, before this is reached)
         cpu = int(-(-float(req.get("timeoutSeconds", 60)) // 1)) + 1
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-        if ADDRESS_SPACE:
-            resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
         # No RLIMIT_NPROC: it counts every process of the uid on the host, and all sandboxes share one uid, so one
         # sandbox's fork bomb would stop the others from forking. The pids cgroup bounds each sandbox instead.
         workdir = req.get("workdir", WORKDIR)
@@ -226,42 +272,410 @@ def child(raw, stdin_r, out_w, err_w, status_w):
         os._exit(code)
 
 
-# ---- the zygote ------------------------------------------------------------------------------------------------
-# It forks the children. It was forked from the runner before any request and never receives one: it gets the
-# child's descriptors (among them a pipe the request comes through, read by the child alone), forks, tells the
-# runner the child's pid, and the child's wait status when it ends. The runner has the next child forked ahead,
-# while it waits for a request (see fork_ahead): the child then waits for its request on that pipe.
+# ---- files of a lease (in a child, like user code: nothing here runs in the runner) -----------------------------
+# Paths are absolute or relative to the work dir and must lie in a writable dir. They are walked by descriptors,
+# component by component, never following a symbolic link on the way (a lease may have planted one anywhere).
 
-def zygote(sock):
-    while True:
-        try:
-            _, fds, _, _ = socket.recv_fds(sock, 1, 5)
-        except OSError:
-            os._exit(0)
-        if len(fds) != 5:
-            os._exit(0)  # the runner is gone (or speaks nonsense): nothing left to do
-        pid = os.fork()
-        if pid == 0:
+class FileError(Exception):
+    def __init__(self, kind, message):
+        super().__init__(message)
+        self.kind, self.message = kind, message
+
+
+ERRNO_KINDS = {errno.ENOENT: "NOT_FOUND", errno.EEXIST: "ALREADY_EXISTS", errno.ENOTEMPTY: "ALREADY_EXISTS",
+               errno.EFBIG: "TOO_LARGE"}
+
+
+def split_path(path, roots):
+    """(root, [components]) of a path inside one of the roots; FileError INVALID otherwise."""
+    if not isinstance(path, str) or not path or "\0" in path:
+        raise FileError("INVALID", "must be a non-empty path without NUL characters")
+    full = path if path.startswith("/") else WORKDIR + "/" + path
+    parts = [p for p in full.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise FileError("INVALID", "must not have \"..\" components")
+    for root in roots:
+        rparts = [p for p in root.split("/") if p]
+        if parts[:len(rparts)] == rparts:
+            return root, parts[len(rparts):]
+    raise FileError("INVALID", "must be inside one of the sandbox's writable dirs: " + ", ".join(roots))
+
+
+def open_dir(root, parts, create=False):
+    """A descriptor of the directory root/parts, reached without following links; made when {@code create}."""
+    fd = os.open(root, DIR_FLAGS)
+    try:
+        for part in parts:
+            if create:
+                try:
+                    os.mkdir(part, 0o777, dir_fd=fd)
+                except FileExistsError:
+                    pass
+            inner = os.open(part, DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def entry(dir_fd, name, path):
+    st = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    kind = ("DIRECTORY" if stat.S_ISDIR(st.st_mode) else "FILE" if stat.S_ISREG(st.st_mode)
+            else "SYMLINK" if stat.S_ISLNK(st.st_mode) else "OTHER")
+    target = os.readlink(name, dir_fd=dir_fd) if kind == "SYMLINK" else None
+    return {"name": name, "path": path, "type": kind, "size": st.st_size, "mode": stat.S_IMODE(st.st_mode),
+            "modifiedMs": int(st.st_mtime * 1000), "symlinkTarget": target}
+
+
+def joined(root, parts):
+    return "/".join([root.rstrip("/")] + parts) if parts else root
+
+
+def file_op(req):
+    """One file operation, answered as {"ok": ...} or {"fileError": {"kind", "message"}}."""
+    op, roots = req["fileOp"], req["roots"]
+    try:
+        root, parts = split_path(req.get("path"), roots)
+        if op == "write" or op == "makeDir" or op == "rename":
+            if not parts:
+                raise FileError("INVALID", "is a writable dir itself, not an entry in it")
+        if op == "makeDir":
+            parent = open_dir(root, parts[:-1], create=True)
             try:
-                sock.close()
-                # what needs no request is done while the request is not there yet
-                os.setsid()
-                resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-                chunks = []
+                os.mkdir(parts[-1], 0o777, dir_fd=parent)
+                return {"ok": entry(parent, parts[-1], joined(root, parts))}
+            finally:
+                os.close(parent)
+        if op == "write":
+            parent = open_dir(root, parts[:-1], create=True)
+            try:
+                fd = os.open(parts[-1], os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY,
+                             0o666, dir_fd=parent)
+                try:
+                    if not stat.S_ISREG(os.fstat(fd).st_mode):
+                        raise FileError("INVALID", "is not a regular file in the sandbox")
+                    os.ftruncate(fd, 0)
+                    data = memoryview(base64.b64decode(req["content"]))
+                    while data:
+                        data = data[os.write(fd, data):]
+                finally:
+                    os.close(fd)
+                return {"ok": entry(parent, parts[-1], joined(root, parts))}
+            finally:
+                os.close(parent)
+        if op == "rename":
+            root2, parts2 = split_path(req.get("to"), roots)
+            if not parts2:
+                raise FileError("INVALID", "the destination is a writable dir itself")
+            src = open_dir(root, parts[:-1])
+            try:
+                dst = open_dir(root2, parts2[:-1], create=True)
+                try:
+                    os.stat(parts[-1], dir_fd=src, follow_symlinks=False)
+                    os.rename(parts[-1], parts2[-1], src_dir_fd=src, dst_dir_fd=dst)
+                    return {"ok": entry(dst, parts2[-1], joined(root2, parts2))}
+                finally:
+                    os.close(dst)
+            finally:
+                os.close(src)
+        if not parts:  # the writable dir itself
+            if op == "stat":
+                parent = os.open(os.path.dirname(root) or "/", DIR_FLAGS)
+                try:
+                    return {"ok": entry(parent, os.path.basename(root), root)}
+                finally:
+                    os.close(parent)
+            if op == "remove":
+                raise FileError("INVALID", "is a writable dir itself: remove what is in it instead")
+        if op == "list":
+            fd = open_dir(root, parts)
+            try:
+                found = []
+                walk(fd, joined(root, parts), max(1, int(req.get("depth", 1))), found, int(req["maxEntries"]))
+                return {"ok": found}
+            finally:
+                os.close(fd)
+        if op == "read":
+            parent = open_dir(root, parts[:-1])
+            try:
+                fd = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY, dir_fd=parent)
+            finally:
+                os.close(parent)
+            try:
+                st = os.fstat(fd)
+                if stat.S_ISDIR(st.st_mode):
+                    raise FileError("INVALID", "is a directory")
+                if not stat.S_ISREG(st.st_mode):
+                    raise FileError("INVALID", "is not a regular file")
+                limit = int(req["maxBytes"])
+                chunks, size = [], 0
                 while True:
-                    chunk = os.read(fds[0], 1 << 20)
+                    chunk = os.read(fd, 1 << 20)
                     if not chunk:
                         break
+                    size += len(chunk)
+                    if size > limit:
+                        raise FileError("TOO_LARGE", "is larger than %d bytes" % limit)
                     chunks.append(chunk)
-                os.close(fds[0])
-                child(b"".join(chunks), *fds[1:])
+                return {"ok": base64.b64encode(b"".join(chunks)).decode()}
             finally:
-                os._exit(1)  # never back into this loop as a second zygote
-        for fd in fds:
-            os.close(fd)
-        sock.sendall(struct.pack("=i", pid))
-        _, status = os.waitpid(pid, 0)
-        sock.sendall(struct.pack("=i", status))
+                os.close(fd)
+        parent = open_dir(root, parts[:-1])
+        try:
+            if op == "stat":
+                return {"ok": entry(parent, parts[-1], joined(root, parts))}
+            if op == "remove":
+                os.stat(parts[-1], dir_fd=parent, follow_symlinks=False)
+                remove_tree(parent, parts[-1])
+                return {"ok": True}
+        finally:
+            os.close(parent)
+        raise FileError("INVALID", "unknown file operation " + op)
+    except FileError as e:
+        return {"fileError": {"kind": e.kind, "message": e.message}}
+    except OSError as e:
+        kind = ERRNO_KINDS.get(e.errno, "INVALID")
+        reason = FILE_ERRORS.get(errno.errorcode.get(e.errno, ""), os.strerror(e.errno))
+        if e.errno == errno.ENOENT:
+            reason = "does not exist in the sandbox"
+        elif e.errno == errno.EEXIST:
+            reason = "already exists in the sandbox"
+        return {"fileError": {"kind": kind, "message": reason}}
+
+
+def walk(fd, path, depth, found, limit):
+    for name in sorted(os.listdir(fd)):
+        if len(found) >= limit:
+            raise FileError("TOO_LARGE", "has more than %d entries" % limit)
+        e = entry(fd, name, path.rstrip("/") + "/" + name)
+        found.append(e)
+        if depth > 1 and e["type"] == "DIRECTORY":
+            inner = os.open(name, DIR_FLAGS, dir_fd=fd)
+            try:
+                walk(inner, e["path"], depth - 1, found, limit)
+            finally:
+                os.close(inner)
+
+
+# ---- Python contexts (in a child: the context's own interpreter, which runs user code) ---------------------------
+# A context is a child of the zygote that keeps its globals from one run to the next. It reads framed runs from its
+# control pipe and writes each run's result, framed, to its result pipe; its stdout and stderr are pipes the runner
+# reads (and streams) while the run lasts. Everything in it is the lease's: the runner trusts nothing it writes
+# beyond the frame's length and JSON, and a clean-up kills it with every other process.
+
+MIME_REPRS = (("_repr_png_", "image/png"), ("_repr_jpeg_", "image/jpeg"), ("_repr_svg_", "image/svg+xml"),
+              ("_repr_html_", "text/html"), ("_repr_markdown_", "text/markdown"), ("_repr_latex_", "text/latex"),
+              ("_repr_json_", "application/json"))
+
+
+def write_frame(fd, obj):
+    data = json.dumps(obj).encode()
+    data = memoryview(b"%d\n" % len(data) + data)
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def read_frame(stream):
+    header = stream.readline()
+    if not header:
+        return None
+    return json.loads(stream.read(int(header)))
+
+
+def mime_bundle(value):
+    bundle = {"text/plain": repr(value)}
+    module = type(value).__module__ or ""
+    if module.startswith("matplotlib.figure"):
+        out = io.BytesIO()
+        value.savefig(out, format="png", bbox_inches="tight")
+        bundle["image/png"] = base64.b64encode(out.getvalue()).decode()
+    for attr, mime in MIME_REPRS:
+        method = getattr(value, attr, None)
+        if not callable(method) or isinstance(value, type):
+            continue
+        try:
+            shown = method()
+        except Exception:
+            continue
+        if isinstance(shown, tuple):
+            shown = shown[0]
+        if shown is None:
+            continue
+        if isinstance(shown, bytes):
+            shown = base64.b64encode(shown).decode()
+        elif mime == "application/json":
+            shown = json.dumps(shown)
+        bundle[mime] = str(shown)
+    return bundle
+
+
+def open_figures():
+    """The figures matplotlib has open, as results (as a notebook shows them), then closed."""
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is None:
+        return []
+    shown = []
+    for number in plt.get_fignums():
+        figure = plt.figure(number)
+        shown.append({"data": mime_bundle(figure), "isMain": False})
+    plt.close("all")
+    return shown
+
+
+def user_traceback(e, filename):
+    tb = e.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != filename:
+        tb = tb.tb_next  # from the user's code on, not the context's frames
+    return "".join(traceback.format_exception(type(e), e, tb))
+
+
+def run_cell(scope, src, count):
+    filename = "<cell %d>" % count
+    linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
+    results, error = [], None
+    try:
+        tree = ast.parse(src, filename)
+        last = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            last = ast.Expression(tree.body.pop().value)
+        exec(compile(tree, filename, "exec"), scope)
+        value = eval(compile(last, filename, "eval"), scope) if last is not None else None
+        results = open_figures()
+        if value is not None:
+            scope["_"] = value
+            results.append({"data": mime_bundle(value), "isMain": True})
+    except SystemExit as e:
+        error = {"name": "SystemExit", "value": str(e.code), "traceback": "SystemExit: %s\n" % e.code}
+    except BaseException as e:
+        error = {"name": type(e).__name__, "value": str(e), "traceback": user_traceback(e, filename)}
+    return results, error
+
+
+def context_main(req, ctl_r, out_w, err_w, res_w):
+    """Becomes a context: never returns."""
+    ctl, res = fcntl.fcntl(ctl_r, fcntl.F_DUPFD_CLOEXEC, 900), fcntl.fcntl(res_w, fcntl.F_DUPFD_CLOEXEC, 900)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(out_w, 1)
+    os.dup2(err_w, 2)
+    os.closerange(3, min(ctl, res))
+    os.closerange(max(ctl, res) + 1, MAXFD)
+    workdir = req.get("workdir", WORKDIR)
+    os.chdir(workdir)
+    os.environ.clear()
+    os.environ.update(base_env(workdir))
+    os.environ["MPLBACKEND"] = "Agg"  # figures are rendered to PNG results, never to a display
+    sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__ = CHILD_STDIO
+    sys.path.insert(0, workdir)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    main = types.ModuleType("__main__")
+    main.__builtins__ = builtins
+    sys.modules["__main__"] = main
+    sys.argv = [""]
+    control = io.FileIO(ctl, "r")
+    control = io.BufferedReader(control)
+    write_frame(res, {"ready": True})
+    count = 0
+    while True:
+        try:
+            run = read_frame(control)
+        except (OSError, ValueError):
+            run = None
+        if run is None:
+            os._exit(0)
+        count += 1
+        # CPU time per run, a backstop behind the runner's clock: what this run may use on top of what is used
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        spent = int(used.ru_utime + used.ru_stime) + 1
+        limit = spent + int(-(-float(run.get("timeoutSeconds", 60)) // 1)) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (limit, resource.RLIM_INFINITY))
+        results, error = run_cell(main.__dict__, run["code"], count)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        try:
+            write_frame(res, {"results": results, "error": error, "executionCount": count})
+        except (TypeError, ValueError) as e:
+            write_frame(res, {"results": [], "executionCount": count,
+                              "error": {"name": type(e).__name__, "value": str(e), "traceback": ""}})
+
+
+# ---- the zygote ------------------------------------------------------------------------------------------------
+# It forks the children. It was forked from the runner before any request and never receives one: it gets the
+# child's descriptors (among them a pipe the request comes through, read by the child alone), forks, and tells the
+# runner the child's pid, and later the child's wait status when it ends. Several children may run at once (a
+# lease's background commands and Python contexts beside its executions). The runner has the next child forked
+# ahead, while it waits for a request (see fork_ahead): the child then waits for its request on that pipe.
+
+ZYGOTE_MESSAGE = struct.Struct("=iii")  # (kind, pid, wait status)
+FORKED, EXITED = 0, 1
+
+
+def zygote(sock):
+    # SIGCHLD wakes the loop through a pipe (the handler itself does nothing): a child's end is reported at once
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_r, False)
+    os.set_blocking(wake_w, False)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    signal.set_wakeup_fd(wake_w)
+    sel = selectors.DefaultSelector()
+    sel.register(sock, selectors.EVENT_READ)
+    sel.register(wake_r, selectors.EVENT_READ)
+    while True:
+        for key, _ in sel.select():
+            if key.fd == wake_r:
+                try:
+                    while os.read(wake_r, 4096):
+                        pass
+                except BlockingIOError:
+                    pass
+                continue
+            try:
+                _, fds, _, _ = socket.recv_fds(sock, 1, 5)
+            except InterruptedError:
+                continue
+            except OSError:
+                os._exit(0)
+            if len(fds) != 5:
+                os._exit(0)  # the runner is gone (or speaks nonsense): nothing left to do
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    signal.set_wakeup_fd(-1)
+                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                    for fd in (wake_r, wake_w):
+                        os.close(fd)
+                    sel.close()
+                    sock.close()
+                    # what needs no request is done while the request is not there yet
+                    os.setsid()
+                    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+                    chunks = []
+                    while True:
+                        chunk = os.read(fds[0], 1 << 20)
+                        if not chunk:
+                            break
+                        chunks.append(chunk)
+                    os.close(fds[0])
+                    child(b"".join(chunks), *fds[1:])
+                finally:
+                    os._exit(1)  # never back into this loop as a second zygote
+            for fd in fds:
+                os.close(fd)
+            sock.sendall(ZYGOTE_MESSAGE.pack(FORKED, pid, 0))
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            sock.sendall(ZYGOTE_MESSAGE.pack(EXITED, pid, status))
 
 
 def start_zygote():
@@ -296,20 +710,59 @@ def zygote_alive():
         return False
 
 
-def recv_int(deadline):
-    """An int from the zygote, or None when it is gone or silent past the deadline (user code may stop or kill it:
-    the runner then answers with an error and the sandbox is replaced)."""
-    data = b""
-    while len(data) < 4:
-        ZYGOTE.settimeout(max(deadline - time.monotonic(), 0.001))
+ZYGOTE_BUFFER = bytearray()
+FORKS = []  # pids of children forked and not yet taken, in order
+EXITS = {}  # pid -> wait status of children whose end was reported and not yet taken
+ZYGOTE_LOST = False
+
+
+def zygote_feed():
+    """Takes every message the zygote has sent so far, without waiting. False once the zygote is gone."""
+    global ZYGOTE_LOST
+    if ZYGOTE_LOST:
+        return False
+    while True:
         try:
-            chunk = ZYGOTE.recv(4 - len(data))
-        except (OSError, socket.timeout):
-            return None
+            chunk = ZYGOTE.recv(65536, socket.MSG_DONTWAIT)
+        except (BlockingIOError, InterruptedError):
+            break
+        except OSError:
+            chunk = b""
         if not chunk:
-            return None
-        data += chunk
-    return struct.unpack("=i", data)[0]
+            ZYGOTE_LOST = True
+            break
+        ZYGOTE_BUFFER.extend(chunk)
+    size = ZYGOTE_MESSAGE.size
+    while len(ZYGOTE_BUFFER) >= size:
+        kind, pid, status = ZYGOTE_MESSAGE.unpack_from(ZYGOTE_BUFFER)
+        del ZYGOTE_BUFFER[:size]
+        if kind == FORKED:
+            # a pid is reused only after the zygote reported its earlier child's end, earlier in this stream
+            EXITS.pop(pid, None)
+            FORKS.append(pid)
+        else:
+            EXITS[pid] = status
+    return not ZYGOTE_LOST
+
+
+def zygote_wait(ready, deadline):
+    """Takes the zygote's messages until {@code ready()} holds; False when the zygote is gone or silent past the
+    deadline (user code may stop or kill it: the runner then answers with an error and the sandbox is replaced)."""
+    while not ready():
+        if not zygote_feed():
+            return False
+        if ready():
+            return True
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        select.select([ZYGOTE], [], [], left)
+    return True
+
+
+def wait_exit(pid, deadline):
+    """The wait status of the zygote's child {@code pid}, or None."""
+    return EXITS.pop(pid) if zygote_wait(lambda: pid in EXITS, deadline) else None
 
 
 class ZygoteGone(Exception):
@@ -336,7 +789,7 @@ def spawn_child():
         raise ZygoteGone("cannot reach the zygote: %s" % e)
     for fd in theirs:
         os.close(fd)
-    pid = recv_int(time.monotonic() + 5)
+    pid = FORKS.pop(0) if zygote_wait(lambda: FORKS, time.monotonic() + 5) else None
     if pid is None:
         for fd in (req_w, in_w, out_r, err_r, status_r):
             os.close(fd)
@@ -367,7 +820,7 @@ def discard_ahead():
     AHEAD = None
     for fd in fds:
         os.close(fd)
-    if recv_int(time.monotonic() + 5) is None:
+    if wait_exit(pid, time.monotonic() + 5) is None:
         raise ZygoteGone("the zygote did not report the end of the child forked ahead (%d)" % pid)
 
 
@@ -386,6 +839,7 @@ def run(req, raw):
         pass
     os.close(req_w)
     out = {out_r: bytearray(), err_r: bytearray()}
+    streamed = {fd: codecs.getincrementaldecoder("utf-8")("replace") for fd in out} if EVENTS else None
     sel = selectors.DefaultSelector()
     for fd in out:
         os.set_blocking(fd, False)
@@ -404,6 +858,10 @@ def run(req, raw):
     timed_out = truncated = zygote_lost = False
     drain_until = None
     while not truncated and not zygote_lost:
+        if status is None and pid in EXITS:  # taken from the zygote's stream while serving something else
+            sel.unregister(exited)
+            status = EXITS.pop(pid)
+            drain_until = time.monotonic() + 0.05
         now = time.monotonic()
         if now >= deadline:
             timed_out = True
@@ -413,12 +871,13 @@ def run(req, raw):
         for key, _ in sel.select(min(deadline, drain_until or deadline) - now):
             fd = key.fd
             if fd == exited:
-                sel.unregister(fd)
-                status = recv_int(time.monotonic() + 5)
-                if status is None:
+                if not zygote_feed():
                     zygote_lost = True  # reported below
                     break
-                drain_until = time.monotonic() + 0.05
+                if pid in EXITS:
+                    sel.unregister(fd)
+                    status = EXITS.pop(pid)
+                    drain_until = time.monotonic() + 0.05
             elif fd in out:
                 chunk = os.read(fd, 65536)
                 if not chunk:
@@ -426,6 +885,10 @@ def run(req, raw):
                     continue
                 room = cap - len(out[fd])
                 out[fd] += chunk[:max(room, 0)]
+                if streamed:
+                    text = streamed[fd].decode(chunk[:max(room, 0)])
+                    if text:
+                        emit({"stdout" if fd == out_r else "stderr": text})
                 if len(chunk) > room:
                     truncated = True  # a flood is stopped here, not drained
             else:
@@ -445,8 +908,8 @@ def run(req, raw):
     kill_group(pid)
     if timed_out:
         kill_all_others()
-    if status is None and drain_until is None and not zygote_lost:
-        status = recv_int(time.monotonic() + 5)
+    if status is None and not zygote_lost:
+        status = wait_exit(pid, time.monotonic() + 5)
     os.set_blocking(status_r, False)
     try:
         rejected = os.read(status_r, 65536)
@@ -466,9 +929,425 @@ def run(req, raw):
             "durationMs": int((time.monotonic() - started) * 1000)}
 
 
-def kill_group(pgid):
+# ---- a lease's commands and contexts (in the runner) -----------------------------------------------------------
+# The runner keeps each one's pipes. It serves one request at a time; between requests, and while it waits for a
+# command's output, it reads every command's output into a buffer that keeps the newest maxOutputBytes of each
+# stream, so a command never blocks on a full pipe because nobody asked for its output yet. A clean-up kills them
+# with every other process and forgets them.
+
+EVENTS = None  # the nonce of the request being answered, for its streamed events (see emit)
+OUT = None  # the runner's stdout: its stream to the pool
+MAX_ENDED_COMMANDS = 64
+
+
+def emit(event):
+    """A streamed event of the request being answered: a line of its nonce and "!" before the JSON."""
+    if EVENTS is not None:
+        OUT.write((EVENTS + "! " + json.dumps(event) + "\n").encode())
+        OUT.flush()
+
+
+class Stream:
+    """The newest {@code cap} bytes of a stream, addressed by offsets counted from its start."""
+
+    def __init__(self, cap):
+        self.data, self.base, self.cap = bytearray(), 0, cap
+
+    def append(self, chunk):
+        self.data += chunk
+        if len(self.data) > self.cap:
+            drop = len(self.data) - self.cap
+            del self.data[:drop]
+            self.base += drop
+
+    def end(self):
+        return self.base + len(self.data)
+
+    def since(self, offset):
+        lost = offset < self.base
+        start = max(offset, self.base) - self.base
+        return bytes(self.data[start:]), self.end(), lost
+
+
+class Command:
+    def __init__(self, pid, req, fds, cap):
+        self.pid, self.argv, self.cwd, self.tag = pid, req["argv"], req["workdir"], req.get("tag")
+        _, self.in_w, out_r, err_r, status_r = fds
+        os.close(status_r)
+        self.pipes = {out_r: Stream(cap), err_r: Stream(cap)}
+        self.out_r, self.err_r = out_r, err_r
+        self.out, self.err = self.pipes[out_r], self.pipes[err_r]
+        for fd in self.pipes:
+            os.set_blocking(fd, False)
+        os.set_blocking(self.in_w, False)
+        self.pending_in = bytearray(base64.b64decode(req.get("stdinBase64") or ""))
+        self.close_in = not req.get("keepStdinOpen")
+        self.deadline = time.monotonic() + float(req["timeoutSeconds"])
+        self.status = None
+        self.timed_out = False
+        self.drain_until = None
+        self.settle()
+
+    def open_pipes(self):
+        return [fd for fd in (self.out_r, self.err_r) if fd is not None]
+
+    def readable(self, fd):
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            return
+        if chunk:
+            self.pipes[fd].append(chunk)
+        else:
+            self.close_pipe(fd)
+
+    def close_pipe(self, fd):
+        os.close(fd)
+        if fd == self.out_r:
+            self.out_r = None
+        else:
+            self.err_r = None
+
+    def writable(self):
+        try:
+            written = os.write(self.in_w, self.pending_in[:65536])
+            del self.pending_in[:written]
+        except BrokenPipeError:
+            self.pending_in.clear()
+        self.settle()
+
+    def settle(self):
+        if self.in_w is not None and not self.pending_in and self.close_in:
+            os.close(self.in_w)
+            self.in_w = None
+
+    def tick(self, now):
+        if self.status is None and self.pid in EXITS:
+            self.status = EXITS.pop(self.pid)
+            self.drain_until = now + 0.05  # what it printed last; background processes it left keep no pipe open
+        if self.status is None and now >= self.deadline and not self.timed_out:
+            self.timed_out = True
+            kill_group(self.pid)
+        if self.drain_until is not None and now >= self.drain_until:
+            for fd in self.open_pipes():
+                self.readable(fd)
+                if fd in (self.out_r, self.err_r):
+                    self.close_pipe(fd)
+            if self.in_w is not None:
+                os.close(self.in_w)
+                self.in_w = None
+            self.drain_until = None
+
+    def ended(self):
+        return self.status is not None and not self.open_pipes()
+
+    def next_time(self):
+        return self.drain_until if self.drain_until is not None else None if self.status is not None \
+            else self.deadline
+
+    def exit_code(self):
+        if self.status is None:
+            return None
+        code = os.waitstatus_to_exitcode(self.status)
+        return 128 - code if code < 0 else code
+
+    def info(self):
+        return {"pid": self.pid, "argv": self.argv, "cwd": self.cwd, "tag": self.tag, "running": not self.ended(),
+                "exitCode": self.exit_code() if self.ended() else None}
+
+    def discard(self):
+        for fd in self.open_pipes():
+            os.close(fd)
+        self.out_r = self.err_r = None
+        if self.in_w is not None:
+            os.close(self.in_w)
+            self.in_w = None
+
+
+COMMANDS = {}
+
+
+def service(timeout, extra=()):
+    """One wait for any of: the zygote's messages, the commands' pipes, {@code extra} fds; the extra fds that are
+    ready. Commands are moved on (ends taken, timeouts enforced, last output drained) either way."""
+    now = time.monotonic()
+    for c in COMMANDS.values():
+        c.tick(now)
+        t = c.next_time()
+        if t is not None:
+            timeout = t - now if timeout is None else min(timeout, t - now)
+    sel = selectors.DefaultSelector()
+    if not ZYGOTE_LOST:
+        sel.register(ZYGOTE, selectors.EVENT_READ)
+    for c in COMMANDS.values():
+        for fd in c.open_pipes():
+            sel.register(fd, selectors.EVENT_READ, c)
+        if c.in_w is not None and c.pending_in:
+            sel.register(c.in_w, selectors.EVENT_WRITE, c)
+    for fd in extra:
+        sel.register(fd, selectors.EVENT_READ)
+    ready = []
+    for key, events in sel.select(None if timeout is None else max(timeout, 0)):
+        if key.fileobj is ZYGOTE:
+            zygote_feed()
+        elif key.data is None:
+            ready.append(key.fd)
+        elif events & selectors.EVENT_WRITE:
+            key.data.writable()
+        else:
+            key.data.readable(key.fd)
+    sel.close()
+    now = time.monotonic()
+    for c in COMMANDS.values():
+        c.tick(now)
+    return ready
+
+
+def command_of(req):
+    c = COMMANDS.get(int(req.get("pid", -1)))
+    if c is None:
+        raise FileError("NOT_FOUND", "no command with pid %s in this lease" % req.get("pid"))
+    return c
+
+
+def command_op(req):
+    global AHEAD
+    op = req["op"]
+    if op == "command.start":
+        ended = [pid for pid, c in COMMANDS.items() if c.ended()]
+        for pid in ended[:max(0, len(ended) - MAX_ENDED_COMMANDS + 1)]:
+            COMMANDS.pop(pid).discard()
+        fds, AHEAD = AHEAD or spawn_child(), None
+        pid, req_w = fds[0], fds[1]
+        child_req = {"argv": req["argv"], "env": req.get("env") or {}, "workdir": req["workdir"],
+                     "timeoutSeconds": req["timeoutSeconds"], "maxFileBytes": req.get("maxFileBytes", 64 << 20)}
+        write_all(req_w, json.dumps(child_req).encode())
+        os.close(req_w)
+        c = COMMANDS[pid] = Command(pid, req, fds[1:], int(req["maxOutputBytes"]))
+        service(0)
+        return {"ok": c.info()}
+    if op == "command.list":
+        service(0)
+        return {"ok": [c.info() for c in COMMANDS.values()]}
+    c = command_of(req)
+    if op == "command.read":
+        until = time.monotonic() + min(float(req.get("waitSeconds", 0)), 1.0)
+        out_from, err_from = int(req.get("stdoutOffset", 0)), int(req.get("stderrOffset", 0))
+        while True:
+            service(0)
+            if c.out.end() > out_from or c.err.end() > err_from or c.ended() or time.monotonic() >= until:
+                break
+            service(until - time.monotonic())
+        out, out_end, out_lost = c.out.since(out_from)
+        err, err_end, err_lost = c.err.since(err_from)
+        return {"ok": {"stdout": base64.b64encode(out).decode(), "stderr": base64.b64encode(err).decode(),
+                       "stdoutOffset": out_end, "stderrOffset": err_end, "exited": c.ended(),
+                       "exitCode": c.exit_code() if c.ended() else None, "timedOut": c.timed_out,
+                       "lost": out_lost or err_lost}}
+    if op == "command.input":
+        if c.in_w is None:
+            raise FileError("INVALID", "the command's stdin is closed")
+        c.pending_in += base64.b64decode(req.get("dataBase64") or "")
+        service(0)
+        return {"ok": True}
+    if op == "command.closeInput":
+        c.close_in = True
+        c.settle()
+        return {"ok": True}
+    if op == "command.signal":
+        if c.status is None:
+            kill_group(c.pid, int(req["signal"]))
+        return {"ok": True}
+    raise FileError("INVALID", "unknown command operation " + op)
+
+
+def write_all(fd, data):
+    data = memoryview(data)
     try:
-        os.killpg(pgid, signal.SIGKILL)
+        while data:
+            data = data[os.write(fd, data):]
+    except BrokenPipeError:
+        pass
+
+
+class Context:
+    def __init__(self, ident, pid, fds, cwd):
+        self.id, self.pid, self.cwd = ident, pid, cwd
+        _, self.ctl_w, self.out_r, self.err_r, self.res_r = fds
+        for fd in (self.out_r, self.err_r, self.res_r):
+            os.set_blocking(fd, False)
+        self.alive = True
+
+    def discard(self):
+        for fd in (self.ctl_w, self.out_r, self.err_r, self.res_r):
+            if fd is not None:
+                os.close(fd)
+        self.ctl_w = self.out_r = self.err_r = self.res_r = None
+        self.alive = False
+
+    def info(self):
+        return {"id": self.id, "language": "python", "cwd": self.cwd}
+
+
+CONTEXTS = {}
+MAX_RESULT_BYTES = 32 << 20
+
+
+def start_context(ident, cwd):
+    global AHEAD
+    fds, AHEAD = AHEAD or spawn_child(), None
+    pid, req_w = fds[0], fds[1]
+    write_all(req_w, json.dumps({"context": True, "workdir": cwd}).encode())
+    os.close(req_w)
+    ctx = Context(ident, pid, fds[1:], cwd)
+    frame = read_result(ctx, time.monotonic() + 10)
+    if not isinstance(frame, dict) or not frame.get("ready"):
+        kill_group(pid)
+        ctx.discard()
+        raise FileError("INVALID", "the context did not start in %s" % cwd)
+    CONTEXTS[ident] = ctx
+    return ctx
+
+
+def read_result(ctx, deadline, output=None):
+    """The next frame on a context's result pipe, or None when it ended, broke the frame or passed the deadline."""
+    buf = bytearray()
+    while True:
+        nl = buf.find(b"\n")
+        if nl >= 0:
+            try:
+                size = int(buf[:nl])
+            except ValueError:
+                return None
+            if size > MAX_RESULT_BYTES:
+                return None
+            if len(buf) - nl - 1 >= size:
+                try:
+                    return json.loads(bytes(buf[nl + 1:nl + 1 + size]))
+                except ValueError:
+                    return None
+        elif len(buf) > 32:
+            return None
+        left = deadline - time.monotonic()
+        if left <= 0 or ctx.pid in EXITS:
+            return None
+        fds = [ctx.res_r] + ([ctx.out_r, ctx.err_r] if output else [])
+        for fd in service(left, fds):
+            if fd == ctx.res_r:
+                try:
+                    chunk = os.read(fd, 1 << 20)
+                except BlockingIOError:
+                    continue
+                if not chunk:
+                    return None
+                buf += chunk
+            elif not output(fd):
+                return None
+
+
+def context_op(req):
+    op = req["op"]
+    if op == "context.create":
+        ident = req["id"]
+        if ident in CONTEXTS:
+            raise FileError("ALREADY_EXISTS", "context %s exists" % ident)
+        return {"ok": start_context(ident, req["workdir"]).info()}
+    if op == "context.list":
+        return {"ok": [c.info() for c in CONTEXTS.values()]}
+    ctx = CONTEXTS.get(req.get("id"))
+    if ctx is None:
+        raise FileError("NOT_FOUND", "no context %s in this lease" % req.get("id"))
+    if op in ("context.delete", "context.restart"):
+        kill_group(ctx.pid)
+        wait_exit(ctx.pid, time.monotonic() + 5)
+        ctx.discard()
+        del CONTEXTS[ctx.id]
+        if op == "context.delete":
+            return {"ok": True}
+        return {"ok": start_context(ctx.id, ctx.cwd).info()}
+    if op == "context.run":
+        return {"ok": context_run(ctx, req)}
+    raise FileError("INVALID", "unknown context operation " + op)
+
+
+def context_run(ctx, req):
+    cap = int(req["maxOutputBytes"])
+    started = time.monotonic()
+    deadline = started + float(req["timeoutSeconds"])
+    if not ctx.alive or ctx.pid in EXITS:
+        return {"contextLost": True, "stdout": "", "stderr": "", "results": [], "error": None,
+                "executionCount": 0, "timedOut": False, "truncated": False, "durationMs": 0}
+    frame = json.dumps({"code": req["code"], "timeoutSeconds": req["timeoutSeconds"]}).encode()
+    sent = send_within(ctx.ctl_w, b"%d\n" % len(frame) + frame, deadline)
+    out = {ctx.out_r: bytearray(), ctx.err_r: bytearray()}
+    decoders = {fd: codecs.getincrementaldecoder("utf-8")("replace") for fd in out}
+    names = {ctx.out_r: "stdout", ctx.err_r: "stderr"}
+    state = {"truncated": False}
+
+    def output(fd):
+        """Takes what is in one of its pipes; False on a flood (it is stopped here, not drained)."""
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            return True
+        if not chunk:
+            return True
+        room = cap - len(out[ctx.out_r]) - len(out[ctx.err_r])
+        kept = chunk[:max(room, 0)]
+        out[fd] += kept
+        text = decoders[fd].decode(kept)
+        if text:
+            emit({names[fd]: text})
+        if len(chunk) > room:
+            state["truncated"] = True
+            return False
+        state["more"] = True
+        return True
+
+    result = read_result(ctx, deadline, output) if sent else None
+    if result is not None:
+        # what it printed before its result is in the pipes already (it flushes first)
+        for fd in (ctx.out_r, ctx.err_r):
+            state["more"] = True
+            while state["more"] and not state["truncated"]:
+                state["more"] = False
+                output(fd)
+    timed_out = result is None and time.monotonic() >= deadline
+    lost = result is None or state["truncated"]
+    stdout, stderr = bytes(out[ctx.out_r]), bytes(out[ctx.err_r])
+    if lost:
+        # time, flood, a broken frame or its interpreter gone: the context's state is unknown, so it goes
+        kill_group(ctx.pid)
+        wait_exit(ctx.pid, time.monotonic() + 5)
+        ctx.discard()
+    result = result or {}
+    return {"contextLost": lost, "stdout": stdout.decode("utf-8", "replace"),
+            "stderr": stderr.decode("utf-8", "replace"), "results": result.get("results") or [],
+            "error": result.get("error"), "executionCount": int(result.get("executionCount") or 0),
+            "timedOut": timed_out, "truncated": state["truncated"],
+            "durationMs": int((time.monotonic() - started) * 1000)}
+
+
+def send_within(fd, data, deadline):
+    """Writes all of {@code data} to a pipe before the deadline; False when the reader did not take it."""
+    os.set_blocking(fd, False)
+    data = memoryview(data)
+    while data:
+        try:
+            data = data[os.write(fd, data):]
+            continue
+        except BlockingIOError:
+            pass
+        except BrokenPipeError:
+            return False
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        select.select([], [fd], [], min(left, 0.1))
+    return True
+def kill_group(pgid, sig=signal.SIGKILL):
+    try:
+        os.killpg(pgid, sig)
     except (ProcessLookupError, PermissionError):
         pass
 
@@ -658,14 +1537,52 @@ def clean(req):
         return {"clean": True}
     finally:
         resume(spared)
+        forget_lease_processes()
         discard_ahead()
 
 
+def ops_answer(op, req):
+    if ZYGOTE_LOST or not zygote_alive():
+        raise ZygoteGone("it is gone")
+    try:
+        return op(req)
+    except FileError as e:
+        return {"fileError": {"kind": e.kind, "message": e.message}}
+
+
+def file_request(req):
+    """A file operation, run in a fresh child (like user code, never in the runner)."""
+    child_req = dict(req, fileOp=req["fileOp"])
+    child_req["maxOutputBytes"] = int(req.get("maxBytes", 0)) * 4 // 3 + (1 << 20)
+    child_req.setdefault("timeoutSeconds", 30)
+    result = run(child_req, json.dumps(child_req).encode())
+    if "rejected" in result or result.get("exitCode") != 0 or result.get("truncated"):
+        return {"error": "the file operation failed in the sandbox: exit %s%s, %s" % (
+            result.get("exitCode"), ", timed out" if result.get("timedOut") else "",
+            (result.get("stderr") or "")[-300:])}
+    try:
+        answer = json.loads(result["stdout"])
+    except ValueError:
+        return {"error": "the file operation's answer was unreadable"}
+    return answer
+
+
+def forget_lease_processes():
+    """After a clean-up killed them: the lease's commands and contexts are forgotten with their pipes."""
+    for table in (COMMANDS, CONTEXTS):
+        for item in table.values():
+            item.discard()
+            EXITS.pop(item.pid, None)
+        table.clear()
+
+
 def answer(raw, refusal):
+    global EVENTS
     req = json.loads(raw)
     if refusal:
         return req["nonce"], {"error": refusal}
     op = req.get("op", "run")
+    EVENTS = req["nonce"] if req.get("stream") else None
     try:
         if op == "run":
             result = run(req, raw)
@@ -678,6 +1595,12 @@ def answer(raw, refusal):
             return req["nonce"], clean(req)
         if op == "ping":
             return req["nonce"], {"pong": True}
+        if op == "file":
+            return req["nonce"], file_request(req)
+        if op.startswith("command."):
+            return req["nonce"], ops_answer(command_op, req)
+        if op.startswith("context."):
+            return req["nonce"], ops_answer(context_op, req)
         return req["nonce"], {"error": "unknown op " + op}
     except ZygoteGone as e:
         return req["nonce"], {"error": "user code ended or stopped the runner's zygote (%s)" % e}
@@ -724,8 +1647,11 @@ def main():
         start_zygote()
         if serve:
             fork_ahead()
+    global OUT
+    OUT = stdout
+    requests = Requests()
     while True:
-        raw = read_request(stdin)
+        raw = requests.next_request()
         if raw is None:
             return
         nonce, result = answer(raw, refusal)

@@ -78,7 +78,7 @@ class KubernetesBackendTest {
         RunnerOutcome run = new ExecRunner(backend, pod).run(new ExecutionRequest("print(input().upper())",
                 "shout\n", Map.of(), Map.of("data.txt", "x"), Duration.ofSeconds(10)), 1 << 20);
 
-        assertThat(run.damaged()).isFalse();
+        assertThat(run.damaged()).as(run.result().error()).isFalse();
         assertThat(run.result().stdout()).isEqualTo("SHOUT\n");
         assertThat(run.result().exitCode()).isZero();
         assertThat(run.result().error()).isNull();

@@ -1,0 +1,22 @@
+package dev.sandboxpool.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The runner of one lease's member, reached only while the lease holds it: the pool checks the lease and holds the
+ * member from its clean-up for the length of each call (a call that arrives after the release never reaches a member
+ * that may already serve the next lease).
+ */
+@FunctionalInterface
+public interface LeaseChannel {
+    /**
+     * One runner request ({@code runner.py}), its answer.
+     *
+     * @throws dev.sandboxpool.pool.LeaseNotActiveException when the lease is no longer active
+     * @throws SandboxOpException of kind SANDBOX_FAILED when the runner gave no answer (the member is replaced)
+     */
+    JsonNode call(Map<String, Object> request, Duration deadline, Consumer<JsonNode> events);
+}

@@ -98,6 +98,7 @@ public class SandboxPlane {
                 case INVALID -> Connect.Code.INVALID_ARGUMENT;
                 case TOO_LARGE -> Connect.Code.RESOURCE_EXHAUSTED;
                 case SANDBOX_FAILED -> Connect.Code.INTERNAL;
+                case UNSUPPORTED -> Connect.Code.UNIMPLEMENTED;
             };
             return new Connect.RpcException(code, s.getMessage());
         }

@@ -567,7 +567,14 @@ def context_main(req, ctl_r, out_w, err_w, res_w):
     os.environ.clear()
     os.environ.update(base_env(workdir))
     os.environ["MPLBACKEND"] = "Agg"  # figures are rendered to PNG results, never to a display
-    sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__ = CHILD_STDIO
+    # Line-buffered, as in a notebook: print() writes its text and its newline separately, and a streamed line
+    # should reach the client as one event; what a run leaves without a newline goes out when the run ends.
+    sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__ = (
+        CHILD_STDIO[0],
+        io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8", errors="backslashreplace",
+                         line_buffering=True),
+        io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8", errors="backslashreplace",
+                         line_buffering=True))
     sys.path.insert(0, workdir)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)

@@ -50,8 +50,9 @@ public class ClusterConfig {
     private Duration statusLeaseCountsInterval = Duration.ofSeconds(2);
 
     /**
-     * Operator mode: this pod's IP (the chart sets it from the downward API). With {@link #getPort()} it is one of
-     * the addresses a {@code network: None} member must not reach in the network check. Default: empty, not tried.
+     * This pod's IP (the chart sets it from the downward API). With {@link #getPort()}: in operator mode, one of the
+     * addresses a {@code network: None} member must not reach in the network check; in api mode, where peer replicas
+     * forward the calls of this replica's leases ({@link Replica}). Default: empty (not tried, not forwarded to).
      */
     private String podIp;
 

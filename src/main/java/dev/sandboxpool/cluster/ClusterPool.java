@@ -14,6 +14,7 @@ import dev.sandboxpool.backend.kubernetes.PodState;
 import dev.sandboxpool.execution.ExecutionRequest;
 import dev.sandboxpool.execution.ExecutionResult;
 import dev.sandboxpool.execution.Runner;
+import dev.sandboxpool.execution.RunnerFailedException;
 import dev.sandboxpool.execution.RunnerOutcome;
 import dev.sandboxpool.pool.Futures;
 import dev.sandboxpool.pool.Lease;
@@ -32,9 +33,13 @@ import dev.sandboxpool.pool.PoolStoppedException;
 import dev.sandboxpool.pool.TooManyWaitingException;
 import dev.sandboxpool.pool.ReleaseDecision;
 import dev.sandboxpool.pool.RetireReason;
+import dev.sandboxpool.sandbox.RunnerSandboxOps;
+import dev.sandboxpool.sandbox.SandboxOpException;
+import dev.sandboxpool.sandbox.SandboxOps;
 import dev.sandboxpool.spec.InvalidSpecException;
 import dev.sandboxpool.spec.PoolSettings;
 import dev.sandboxpool.spec.PoolSpecValidator;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -60,6 +65,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -88,6 +94,8 @@ public final class ClusterPool implements Pool {
     private final MemberCache members;
     private final Clock clock;
     private final String replica;
+    /** Where peers forward this replica's leases' sandbox calls; null when unknown (see {@link Replica}). */
+    private final String replicaAddress;
     private final PoolEvents events;
     private final ScheduledExecutorService dispatcher;
     private final ExecutorService cleaners;
@@ -131,26 +139,27 @@ public final class ClusterPool implements Pool {
 
     /**
      * @param members this pool's pods, from an informer's cache
-     * @param replica this process's name, written on the pods it leases and on its demand annotation
+     * @param replica this process, written on the pods it leases (and its name on its demand annotation)
      * @param dispatcher one thread of this pool's own: waiting callers are served in order there
      * @param cleaners runs clean-ups of released members
      * @param leaseCalls runs lease lookups, renewals and releases (see {@link #leaseCalls()})
      */
     public ClusterPool(SandboxPool resource, PoolSettings settings, KubernetesClient client,
-            MemberCache members, Clock clock, String replica, PoolEvents events,
+            MemberCache members, Clock clock, Replica replica, PoolEvents events,
             ScheduledExecutorService dispatcher, ExecutorService cleaners, Executor leaseCalls) {
         this.resource = resource;
         this.settings = settings;
         this.client = client;
         this.members = members;
         this.clock = clock;
-        this.replica = replica;
+        this.replica = replica.name();
+        this.replicaAddress = replica.address();
         this.events = events;
         this.dispatcher = dispatcher;
         this.cleaners = cleaners;
         this.leaseCalls = leaseCalls;
         this.cas = new PodCas(client);
-        this.demand = new DemandSignal(client, namespace(), name(), replica, clock);
+        this.demand = new DemandSignal(client, namespace(), name(), replica.name(), clock);
         this.runners = new ClusterRunners(new KubernetesBackend(client, resource, clock));
     }
 
@@ -358,7 +367,8 @@ public final class ClusterPool implements Pool {
             spent.add(version(candidate));
             Instant now = clock.instant();
             Optional<Pod> claimed = cas.update(candidate, m -> m.claimable() && hash.equals(m.specHash()),
-                    p -> PodEdits.claim(p, w.token, now, now.plus(w.ttl), replica));
+                    p -> PodEdits.claim(p, w.token, now, now.plus(w.ttl), replica,
+                            replicaAddress));
             if (claimed.isPresent()) {
                 return claimed;
             }
@@ -489,13 +499,59 @@ public final class ClusterPool implements Pool {
         cas.update(live(pod), sameLease(leaseId), PodEdits::markDamaged);
     }
 
+    /**
+     * The lease's files, commands and contexts, through this replica's runner in its pod. They live in that runner,
+     * so a lease's calls must all reach the replica that holds it: {@link #holderAddress} tells the HTTP layer where
+     * to forward them.
+     */
     @Override
-    public dev.sandboxpool.sandbox.SandboxOps sandbox(String leaseId) {
-        // Not yet in a cluster: a lease's commands and contexts live in the runner one API replica keeps attached
-        // to the pod, and another replica answering the same lease would not find them (issue 14).
-        throw new dev.sandboxpool.sandbox.SandboxOpException(dev.sandboxpool.sandbox.SandboxOpException.Kind
-                .UNSUPPORTED, "lease", "files, commands and contexts of a lease are available in local mode only,"
-                + " not yet in a cluster");
+    public SandboxOps sandbox(String leaseId) {
+        current(leaseId);
+        return new RunnerSandboxOps((request, deadline, events) -> callUnderLease(leaseId, request, deadline, events),
+                settings.maxOutputBytes(), settings.maxTimeout());
+    }
+
+    /**
+     * A request of a lease's files, commands or contexts, fenced by the lease: a release (here) waits for it, and one
+     * through another replica cleans the pod, which ends this runner with every other process.
+     */
+    private JsonNode callUnderLease(String leaseId, Map<String, Object> request, Duration deadline,
+            Consumer<JsonNode> events) {
+        gates.callBegins(leaseId);
+        String pod = null;
+        try {
+            MemberPod m = current(leaseId);
+            pod = m.name();
+            ClusterRunners.Attached attached = runners.forExecution(pod, leaseId);
+            if (attached.fresh()) {
+                current(leaseId);  // as for an execution: a clean-up through another replica may have begun
+            }
+            JsonNode answer = attached.runner().call(request, deadline, events);
+            if (answer.hasNonNull("error")) {
+                markDamaged(pod, leaseId);
+            }
+            return answer;
+        } catch (RunnerFailedException | BackendException e) {
+            if (pod != null) {
+                log.warn("pool {}/{}: pod {} failed during a lease's call and will be replaced: {}", namespace(),
+                        name(), pod, e.getMessage());
+                markDamaged(pod, leaseId);
+            }
+            throw new SandboxOpException(SandboxOpException.Kind.SANDBOX_FAILED, "lease", "the sandbox failed: "
+                    + e.getMessage());
+        } finally {
+            gates.callEnded(leaseId);
+        }
+    }
+
+    /**
+     * The address of the replica that holds the lease when it is another one ({@code host:port}, written at the
+     * claim): the lease's files, commands and contexts live in that replica's runner.
+     */
+    @Override
+    public Optional<String> holderAddress(String leaseId) {
+        return find(leaseId).filter(m -> !replica.equals(m.leaseHolder()))
+                .flatMap(MemberPod::leaseHolderAddress);
     }
 
     @Override

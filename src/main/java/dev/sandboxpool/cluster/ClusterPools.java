@@ -47,7 +47,7 @@ public class ClusterPools implements PoolRegistry, AutoCloseable {
     private final KubernetesClient client;
     private final List<String> namespaces;
     private final Clock clock;
-    private final String replica;
+    private final Replica replica;
     private final PoolEvents events;
     private final PoolWatcher watcher;
     private final Map<String, ClusterPool> pools = new ConcurrentHashMap<>();
@@ -69,6 +69,12 @@ public class ClusterPools implements PoolRegistry, AutoCloseable {
 
     /** @param watcher hears each pool as it is served and when it is no longer (metrics) */
     public ClusterPools(KubernetesClient client, List<String> namespaces, Clock clock, String replica,
+            PoolEvents events, PoolWatcher watcher) {
+        this(client, namespaces, clock, Replica.named(replica), events, watcher);
+    }
+
+    /** @param replica this process, written on the pods it leases: its name, and its address for its peers */
+    public ClusterPools(KubernetesClient client, List<String> namespaces, Clock clock, Replica replica,
             PoolEvents events, PoolWatcher watcher) {
         this.client = client;
         this.watcher = watcher;
@@ -108,7 +114,7 @@ public class ClusterPools implements PoolRegistry, AutoCloseable {
             poolInformers.add(resources.inform(handler(this::poolChanged, this::poolDeleted)));
         }
         log.info("lease API over the cluster: SandboxPools in {}, replica {}",
-                namespaces.isEmpty() ? "every namespace" : namespaces, replica);
+                namespaces.isEmpty() ? "every namespace" : namespaces, replica.name());
         return this;
     }
 

@@ -17,7 +17,7 @@ public class LeaseApiFactory {
     @Context
     @Bean(preDestroy = "close")
     ClusterPools clusterPools(KubernetesClient client, ClusterConfig config, PoolEvents events, PoolMetrics metrics) {
-        return new ClusterPools(client, config.namespaces(), Clock.systemUTC(), ClusterPools.defaultReplicaName(),
-                events, metrics).start();
+        Replica replica = Replica.of(ClusterPools.defaultReplicaName(), config.getPodIp(), config.getPort());
+        return new ClusterPools(client, config.namespaces(), Clock.systemUTC(), replica, events, metrics).start();
     }
 }

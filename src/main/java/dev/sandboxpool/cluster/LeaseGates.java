@@ -12,16 +12,24 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The executions and releases of leases in this process, one gate per lease: one execution at a time, and a release
- * waits for the execution under way (also one still opening its runner) before it cleans, and lets no new one in.
- * Without it the clean-up could end before that runner started, and the old tenant's code then ran in a member
- * marked idle. All state changes happen in {@link ConcurrentHashMap#compute}, atomic per lease.
+ * The uses and releases of leases in this process, one gate per lease. A use is an execution (one at a time) or a
+ * call of the lease's files, commands and contexts (any number, beside an execution: the runner answers them in
+ * turn). A release waits for every use under way (also one still opening its runner) before it cleans, and lets no
+ * new one in. Without it the clean-up could end before that runner started, and the old tenant's code then ran in a
+ * member marked idle. All state changes happen in {@link ConcurrentHashMap#compute}, atomic per lease.
  */
 final class LeaseGates {
     private final Map<String, Gate> gates = new ConcurrentHashMap<>();
 
-    /** {@code running}: completed when the execution under way ends; null when none runs. */
-    private record Gate(CompletableFuture<Void> running, boolean releasing) {
+    /**
+     * {@code uses}: executions and calls under way; {@code idle}: completed when they reach zero (null when none
+     * runs).
+     */
+    private record Gate(boolean executing, int uses, CompletableFuture<Void> idle, boolean releasing) {
+        Gate begin(boolean execution) {
+            return new Gate(executing || execution, uses + 1, idle == null ? new CompletableFuture<>() : idle,
+                    releasing);
+        }
     }
 
     /**
@@ -31,50 +39,76 @@ final class LeaseGates {
      * @throws LeaseNotActiveException when the lease is being released
      */
     void executionBegins(String lease) {
+        begin(lease, true);
+    }
+
+    void executionEnded(String lease) {
+        end(lease, true);
+    }
+
+    /**
+     * A call of the lease's files, commands or contexts begins; {@link #callEnded} must follow.
+     *
+     * @throws LeaseNotActiveException when the lease is being released
+     */
+    void callBegins(String lease) {
+        begin(lease, false);
+    }
+
+    void callEnded(String lease) {
+        end(lease, false);
+    }
+
+    private void begin(String lease, boolean execution) {
         gates.compute(lease, (id, g) -> {
             if (g != null && g.releasing()) {
                 throw new LeaseNotActiveException(id);
             }
-            if (g != null && g.running() != null) {
+            if (execution && g != null && g.executing()) {
                 throw new LeaseBusyException(id);
             }
-            return new Gate(new CompletableFuture<>(), false);
+            return (g == null ? new Gate(false, 0, null, false) : g).begin(execution);
         });
     }
 
-    void executionEnded(String lease) {
-        AtomicReference<CompletableFuture<Void>> ended = new AtomicReference<>();
+    private void end(String lease, boolean execution) {
+        AtomicReference<CompletableFuture<Void>> idle = new AtomicReference<>();
         gates.computeIfPresent(lease, (id, g) -> {
-            ended.set(g.running());
-            return g.releasing() ? new Gate(null, true) : null;
+            int uses = g.uses() - 1;
+            boolean executing = g.executing() && !execution;
+            if (uses > 0) {
+                return new Gate(executing, uses, g.idle(), g.releasing());
+            }
+            idle.set(g.idle());
+            return g.releasing() ? new Gate(false, 0, null, true) : null;
         });
         // completed outside compute: a release waiting for it goes on
-        if (ended.get() != null) {
-            ended.get().complete(null);
+        if (idle.get() != null) {
+            idle.get().complete(null);
         }
     }
 
     /**
-     * A release of {@code lease} begins: no execution starts from now on, and one under way is waited for up to
-     * {@code wait}. {@link #releaseEnded} must follow.
+     * A release of {@code lease} begins: no use starts from now on, and those under way are waited for up to {@code
+     * wait}. {@link #releaseEnded} must follow.
      *
-     * @throws LeaseBusyException when the execution did not end in time (the release may be retried)
+     * @throws LeaseBusyException when they did not end in time (the release may be retried)
      * @throws LeaseNotActiveException when another release of it is under way
      */
     void releaseBegins(String lease, Duration wait) {
-        AtomicReference<CompletableFuture<Void>> running = new AtomicReference<>();
+        AtomicReference<CompletableFuture<Void>> idle = new AtomicReference<>();
         gates.compute(lease, (id, g) -> {
             if (g != null && g.releasing()) {
                 throw new LeaseNotActiveException(id);
             }
-            running.set(g == null ? null : g.running());
-            return new Gate(running.get(), true);
+            idle.set(g == null ? null : g.idle());
+            return g == null ? new Gate(false, 0, null, true) : new Gate(g.executing(), g.uses(), g.idle(), true);
         });
-        if (running.get() == null) {
+        if (idle.get() == null) {
             return;
         }
         try {
-            running.get().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            idle.get().get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
             gaveUp(lease);
             throw new LeaseBusyException(lease);
@@ -85,9 +119,10 @@ final class LeaseGates {
         }
     }
 
-    /** The release waited in vain: the execution still running keeps the lease, as before the release. */
+    /** The release waited in vain: the uses still running keep the lease, as before the release. */
     private void gaveUp(String lease) {
-        gates.computeIfPresent(lease, (id, g) -> g.running() == null ? null : new Gate(g.running(), false));
+        gates.computeIfPresent(lease, (id, g) -> g.uses() == 0 ? null
+                : new Gate(g.executing(), g.uses(), g.idle(), false));
     }
 
     void releaseEnded(String lease) {

@@ -129,6 +129,15 @@ public interface Pool {
      */
     SandboxOps sandbox(String leaseId);
 
+    /**
+     * Where the lease's {@link #sandbox} calls must go when another process holds the lease ({@code ip:port}): its
+     * commands and contexts live in that process's runner. Empty when this process serves them (always in local
+     * mode), or when the holder left no address.
+     */
+    default Optional<String> holderAddress(String leaseId) {
+        return Optional.empty();
+    }
+
     /** An execution's result with the lease it ran under. */
     record Execution(Lease lease, ExecutionResult result) {
     }

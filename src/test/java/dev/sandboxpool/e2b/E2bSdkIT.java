@@ -4,127 +4,49 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sandboxpool.testing.DockerTestSupport;
+import dev.sandboxpool.testing.E2bSdks;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/**
- * The official E2B SDKs, unchanged, against a server in local mode: the pytest script under {@code src/test/e2b/python}
- * (PyPI {@code e2b} and {@code e2b-code-interpreter}) and the {@code node --test} script under {@code src/test/e2b/js}
- * (npm {@code e2b} and {@code @e2b/code-interpreter}). The SDKs are installed into {@code target/e2b-sdk} at these
- * exact versions when missing (kept there between runs); a missing Python, pip, Node or npm fails the test, never
- * skips it.
- */
+/** The official E2B SDKs, unchanged, against a server in local mode (see {@link E2bSdks}). */
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Property(name = "sandboxpool.local.specs", value = "src/test/resources/e2b-it-pools.yaml")
 class E2bSdkIT {
-    static final String PY_E2B = "e2b==2.63.0";
-    static final String PY_INTERPRETER = "e2b-code-interpreter==2.11.5";
-    static final String PY_PYTEST = "pytest";
-    static final String JS_E2B = "e2b@2.51.0";
-    static final String JS_INTERPRETER = "@e2b/code-interpreter@2.8.0";
-    private static final Path SDKS = Path.of("target/e2b-sdk");
-
     @Inject
     EmbeddedServer server;
 
-    private String hasMatplotlib;
+    private E2bSdks.Target target;
 
     @BeforeAll
     void sdksAndImage() throws Exception {
         DockerTestSupport.docker();
-        installPython();
-        installNode();
+        E2bSdks.install();
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 server.getURI().resolve("/v1/pools/python/executions")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"code\":\"import importlib.util; print(importlib.util"
                         + ".find_spec('matplotlib') is not None)\"}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        hasMatplotlib = new ObjectMapper().readTree(r.body()).path("stdout").asText().strip().equals("True")
-                ? "true" : "false";
+        boolean hasMatplotlib = new ObjectMapper().readTree(r.body()).path("stdout").asText().strip().equals("True");
+        String base = server.getURI().resolve("/e2b").toString();
+        target = new E2bSdks.Target(base, base, "e2b_not-needed-without-a-token", hasMatplotlib);
     }
 
     @Test
     void pythonSdkScriptPasses() throws Exception {
-        Path python = SDKS.resolve("venv/bin/python").toAbsolutePath();
-        run(List.of(python.toString(), "-m", "pytest", "-v", "-p", "no:cacheprovider",
-                Path.of("src/test/e2b/python/test_e2b_sdk.py").toAbsolutePath().toString()), Path.of("."));
+        E2bSdks.runPython(target);
     }
 
     @Test
     void javascriptSdkScriptPasses() throws Exception {
-        Path node = SDKS.resolve("node");
-        Path script = node.resolve("e2b-sdk.test.mjs");
-        // run beside its node_modules, so that the script's imports resolve to the installed SDKs
-        Files.copy(Path.of("src/test/e2b/js/e2b-sdk.test.mjs"), script,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        run(List.of("node", "--test", "--test-reporter=spec", script.getFileName().toString()), node);
-    }
-
-    private void run(List<String> command, Path dir) throws Exception {
-        String base = server.getURI().resolve("/e2b").toString();
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-        Map<String, String> env = builder.environment();
-        env.put("E2B_API_URL", base);
-        env.put("E2B_SANDBOX_URL", base);
-        env.put("E2B_API_KEY", "e2b_not-needed-without-a-token");
-        env.put("SANDBOXPOOL_IMAGE_HAS_MATPLOTLIB", hasMatplotlib);
-        Path log = Files.createTempFile("e2b-sdk", ".log");
-        builder.redirectOutput(log.toFile());
-        Process process = builder.start();
-        boolean ended = process.waitFor(5, TimeUnit.MINUTES);
-        if (!ended) {
-            process.destroyForcibly();
-        }
-        String output = Files.readString(log);
-        System.out.println(output);
-        assertThat(ended).as("%s did not end in 5 minutes:%n%s", command, output).isTrue();
-        assertThat(process.exitValue()).as("%s failed:%n%s", command, output).isZero();
-    }
-
-    private static void installPython() throws IOException, InterruptedException {
-        Path venv = SDKS.resolve("venv");
-        Path marker = venv.resolve("installed-" + PY_E2B + "-" + PY_INTERPRETER);
-        if (Files.exists(marker)) {
-            return;
-        }
-        Files.createDirectories(SDKS);
-        exec(List.of("python3", "-m", "venv", venv.toString()), Path.of("."));
-        exec(List.of(venv.resolve("bin/pip").toString(), "install", "-q", PY_E2B, PY_INTERPRETER, PY_PYTEST),
-                Path.of("."));
-        Files.createFile(marker);
-    }
-
-    private static void installNode() throws IOException, InterruptedException {
-        Path node = SDKS.resolve("node");
-        Path marker = node.resolve("installed-" + JS_E2B + "-" + JS_INTERPRETER.replace('/', '_'));
-        if (Files.exists(marker)) {
-            return;
-        }
-        Files.createDirectories(node);
-        Files.writeString(node.resolve("package.json"), "{\"name\":\"e2b-sdk\",\"private\":true}\n");
-        exec(List.of("npm", "install", "--no-audit", "--no-fund", JS_E2B, JS_INTERPRETER), node);
-        Files.createFile(marker);
-    }
-
-    private static void exec(List<String> command, Path dir) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as("%s failed (the E2B SDK tests install the SDKs and never skip):%n%s",
-                command, out).isZero();
+        E2bSdks.runJavascript(target);
     }
 }

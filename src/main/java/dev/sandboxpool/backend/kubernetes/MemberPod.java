@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * A read-only view of one member pod: its lease state lives in its labels and annotations (see
@@ -29,6 +30,10 @@ public record MemberPod(Pod pod) {
     public static final String LEASE_EXPIRES_AT = "sandboxpool.dev/lease-expires-at";
     /** Which lease API process claimed it (for people reading the pod; nothing depends on it). */
     public static final String LEASE_HOLDER = "sandboxpool.dev/lease-holder";
+    /** Where the holder's peers reach it ({@code ip:port}): a lease's sandbox calls are forwarded there. */
+    public static final String LEASE_HOLDER_ADDRESS = "sandboxpool.dev/lease-holder-address";
+    private static final Pattern HOLDER_ADDRESS =
+            Pattern.compile("(\\d{1,3}(\\.\\d{1,3}){3}|\\[[0-9a-fA-F:.]+\\]):\\d{1,5}");
     /** Leases this pod has served, for spec.reuse.maxUses. */
     public static final String USES = "sandboxpool.dev/uses";
     /**
@@ -98,6 +103,16 @@ public record MemberPod(Pod pod) {
 
     public String leaseHolder() {
         return annotation(LEASE_HOLDER);
+    }
+
+    /** The holder's address, when it wrote one of the right form (anything else is never dialled). */
+    public Optional<String> leaseHolderAddress() {
+        return Optional.ofNullable(annotation(LEASE_HOLDER_ADDRESS)).filter(MemberPod::isHolderAddress);
+    }
+
+    /** An IPv4 address or a bracketed IPv6 one, and a port: never a host name that could be pointed elsewhere. */
+    public static boolean isHolderAddress(String s) {
+        return s != null && HOLDER_ADDRESS.matcher(s).matches();
     }
 
     public int uses() {

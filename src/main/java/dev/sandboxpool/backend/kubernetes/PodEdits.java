@@ -25,10 +25,21 @@ public final class PodEdits {
 
     /** idle → leased: the lease's id, expiry and holder, one more use. */
     public static Pod claim(Pod pod, String leaseId, Instant now, Instant expiresAt, String holder) {
+        return claim(pod, leaseId, now, expiresAt, holder, null);
+    }
+
+    /** {@link #claim}, with the address the holder's peers reach it at ({@code ip:port}; null: none). */
+    public static Pod claim(Pod pod, String leaseId, Instant now, Instant expiresAt, String holder,
+            String holderAddress) {
         int uses = new MemberPod(pod).uses() + 1;
         return edit(pod, PodState.LEASED, now, labels -> labels.put(LEASE, leaseId), annotations -> {
             annotations.put(LEASE_EXPIRES_AT, expiresAt.toString());
             annotations.put(LEASE_HOLDER, holder);
+            if (holderAddress != null) {
+                annotations.put(MemberPod.LEASE_HOLDER_ADDRESS, holderAddress);
+            } else {
+                annotations.remove(MemberPod.LEASE_HOLDER_ADDRESS);
+            }
             annotations.put(USES, Integer.toString(uses));
             annotations.remove(DAMAGED);
         });
@@ -102,6 +113,7 @@ public final class PodEdits {
     private static void dropLeaseAnnotations(Map<String, String> annotations) {
         annotations.remove(LEASE_EXPIRES_AT);
         annotations.remove(LEASE_HOLDER);
+        annotations.remove(MemberPod.LEASE_HOLDER_ADDRESS);
         annotations.remove(MemberPod.CHECKING);
     }
 

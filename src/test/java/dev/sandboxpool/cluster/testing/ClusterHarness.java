@@ -11,6 +11,7 @@ import dev.sandboxpool.backend.Labels;
 import dev.sandboxpool.backend.kubernetes.MemberPod;
 import dev.sandboxpool.cluster.ClusterConfig;
 import dev.sandboxpool.cluster.ClusterPools;
+import dev.sandboxpool.cluster.Replica;
 import dev.sandboxpool.operator.SandboxPoolOperator;
 import dev.sandboxpool.pool.Pool;
 import dev.sandboxpool.pool.PoolEvents;
@@ -84,9 +85,19 @@ public final class ClusterHarness implements AutoCloseable {
 
     /** A replica whose pools are watched by {@code watcher} (metrics). */
     public ClusterPools replica(String name, PoolWatcher watcher) {
+        return replica(Replica.named(name), watcher);
+    }
+
+    /** A replica with an address its peers forward to. */
+    public ClusterPools replica(Replica replica) {
+        return replica(replica, PoolWatcher.NONE);
+    }
+
+    private ClusterPools replica(Replica replica, PoolWatcher watcher) {
+        String name = replica.name();
         for (int attempt = 1; ; attempt++) {
             ClusterPools pools = new ClusterPools(cluster.newClient(MockCluster.API), List.of(MockCluster.NAMESPACE),
-                    clock, name, PoolEvents.NONE, watcher).start();
+                    clock, replica, PoolEvents.NONE, watcher).start();
             try {
                 await().atMost(REPLICA_SYNC_WAIT).until(pools::synced);
                 replicas.add(pools);

@@ -1,0 +1,135 @@
+package dev.sandboxpool.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sandboxpool.testing.E2bSdks;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The official E2B SDKs, unchanged, against a cluster with two lease API replicas, each reached on its own pod (not
+ * through the Service's pick). The SDKs send the control plane to one replica and the sandbox plane to the other, so
+ * every command, file and code run reaches a replica that does not hold the sandbox's lease and must be forwarded to
+ * the one that does: the contexts and background commands live in that replica's runner in the pod.
+ */
+class E2bClusterE2E {
+    @RegisterExtension
+    static final ChartRelease release = ChartRelease.withValues("api.replicaCount", "2");
+
+    private static final HttpClient http = HttpClient.newHttpClient();
+    private static final ObjectMapper json = new ObjectMapper();
+    private static final List<PortForward> forwards = new ArrayList<>();
+    private static URI first;
+    private static URI second;
+    private static boolean hasMatplotlib;
+
+    @BeforeAll
+    static void twoReplicasAndAPool() throws Exception {
+        release.apply(TestPools.pool("python", 2, 3)).ok();
+        await("python Ready").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(release.api().get("v1/pools/python").body().path("ready").asInt())
+                        .isGreaterThanOrEqualTo(2));
+        await("both API pods Ready").atMost(Duration.ofMinutes(3)).until(() -> ready(release.apiPods()).size() == 2);
+        List<Pod> apis = ready(release.apiPods());
+        first = forwardTo(apis.get(0));
+        second = forwardTo(apis.get(1));
+        E2bSdks.install();
+        var probe = release.api().post("v1/pools/python/executions",
+                "{\"code\":\"import importlib.util; print(importlib.util.find_spec('matplotlib') is not None)\"}");
+        assertThat(probe.status()).as("%s", probe.raw().body()).isEqualTo(200);
+        hasMatplotlib = probe.text("stdout").strip().equals("True");
+    }
+
+    @AfterAll
+    static void closeForwards() {
+        forwards.forEach(PortForward::close);
+    }
+
+    private static URI forwardTo(Pod pod) {
+        PortForward f = PortForward.open(release.namespace(), "pod/" + pod.getMetadata().getName(), 8080);
+        forwards.add(f);
+        return f.uri();
+    }
+
+    private static List<Pod> ready(List<Pod> pods) {
+        return pods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null
+                && p.getStatus().getConditions().stream().anyMatch(c -> c.getType().equals("Ready")
+                && c.getStatus().equals("True"))).toList();
+    }
+
+    private static E2bSdks.Target target(URI controlPlane, URI sandboxPlane) {
+        return new E2bSdks.Target(controlPlane.resolve("/e2b").toString(), sandboxPlane.resolve("/e2b").toString(),
+                release.token(), hasMatplotlib);
+    }
+
+    @Test
+    void thePythonSdkScriptPassesWithItsSandboxCallsOnTheOtherReplica() throws Exception {
+        E2bSdks.runPython(target(first, second));
+    }
+
+    @Test
+    void theJavascriptSdkScriptPassesWithItsSandboxCallsOnTheOtherReplica() throws Exception {
+        E2bSdks.runJavascript(target(second, first));
+    }
+
+    /**
+     * A sandbox's metadata lives with the replica that created it; asked of the other, the answer comes from the
+     * holder, and a kill through the other ends it there.
+     */
+    @Test
+    void theOtherReplicaAnswersForASandboxItDidNotCreate() throws Exception {
+        HttpResponse<String> created = send(first, "POST", "/e2b/v2/sandboxes",
+                "{\"templateID\":\"python\",\"timeout\":120,\"metadata\":{\"owner\":\"e2e\"}}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = json.readTree(created.body()).path("sandboxID").asText();
+
+        HttpResponse<String> info = send(second, "GET", "/e2b/sandboxes/" + id, null);
+        assertThat(info.statusCode()).as(info.body()).isEqualTo(200);
+        JsonNode body = json.readTree(info.body());
+        assertThat(body.path("metadata").path("owner").asText()).as(info.body()).isEqualTo("e2e");
+
+        HttpResponse<String> killed = send(second, "DELETE", "/e2b/sandboxes/" + id, null);
+        assertThat(killed.statusCode()).as(killed.body()).isEqualTo(204);
+        HttpResponse<String> gone = send(first, "GET", "/e2b/sandboxes/" + id, null);
+        assertThat(gone.statusCode()).as(gone.body()).isEqualTo(404);
+    }
+
+    /** Forwarding follows authentication: without the key, the replica that got the call refuses it itself. */
+    @Test
+    void aCallWithoutTheKeyIsRefusedWhereItArrives() throws Exception {
+        HttpResponse<String> created = send(first, "POST", "/e2b/v2/sandboxes", "{\"templateID\":\"python\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = json.readTree(created.body()).path("sandboxID").asText();
+        try {
+            HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(second.resolve("/e2b/sandboxes/" + id))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).as(anonymous.body()).isEqualTo(401);
+        } finally {
+            send(first, "DELETE", "/e2b/sandboxes/" + id, null);
+        }
+    }
+
+    private static HttpResponse<String> send(URI replica, String method, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(replica.resolve(path)).header("X-API-Key", release.token())
+                .timeout(Duration.ofSeconds(60));
+        if (body != null) {
+            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+        } else {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -523,6 +523,10 @@ public final class ClusterPool implements Pool {
             MemberPod m = current(leaseId);
             pod = m.name();
             ClusterRunners.Attached attached = runners.forExecution(pod, leaseId);
+            if (!attached.holdsState()) {
+                throw new SandboxOpException(SandboxOpException.Kind.UNSUPPORTED, "lease", "the runner in pod " + pod
+                        + " cannot stay attached between requests, so it cannot hold files, commands or contexts");
+            }
             if (attached.fresh()) {
                 current(leaseId);  // as for an execution: a clean-up through another replica may have begun
             }

@@ -50,6 +50,10 @@ final class ClusterRunners implements AutoCloseable {
      * before; one held from earlier was there when any later clean-up ran, and was ended by it.
      */
     record Attached(Runner runner, boolean fresh) {
+        /** Whether it stays attached between requests, so it can hold a lease's commands and contexts. */
+        boolean holdsState() {
+            return runner instanceof RunnerSession;
+        }
     }
 
     /**

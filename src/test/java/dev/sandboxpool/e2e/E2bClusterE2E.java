@@ -24,6 +24,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * through the Service's pick). The SDKs send the control plane to one replica and the sandbox plane to the other, so
  * every command, file and code run reaches a replica that does not hold the sandbox's lease and must be forwarded to
  * the one that does: the contexts and background commands live in that replica's runner in the pod.
+ *
+ * <p>With forwarding switched off, three of the four failed (seen): the commands of both scripts ran without the
+ * sandbox's create-time {@code envs}, and the other replica knew no metadata of the sandbox. Contexts alone did not
+ * tell (the SDKs create them through the sandbox plane too, so on the replica that then used them).
  */
 class E2bClusterE2E {
     @RegisterExtension
@@ -32,6 +36,7 @@ class E2bClusterE2E {
     private static final HttpClient http = HttpClient.newHttpClient();
     private static final ObjectMapper json = new ObjectMapper();
     private static final List<PortForward> forwards = new ArrayList<>();
+    private static Pod firstPod;
     private static URI first;
     private static URI second;
     private static boolean hasMatplotlib;
@@ -44,7 +49,8 @@ class E2bClusterE2E {
                         .isGreaterThanOrEqualTo(2));
         await("both API pods Ready").atMost(Duration.ofMinutes(3)).until(() -> ready(release.apiPods()).size() == 2);
         List<Pod> apis = ready(release.apiPods());
-        first = forwardTo(apis.get(0));
+        firstPod = apis.get(0);
+        first = forwardTo(firstPod);
         second = forwardTo(apis.get(1));
         E2bSdks.install();
         var probe = release.api().post("v1/pools/python/executions",
@@ -95,6 +101,11 @@ class E2bClusterE2E {
                 "{\"templateID\":\"python\",\"timeout\":120,\"metadata\":{\"owner\":\"e2e\"}}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         String id = json.readTree(created.body()).path("sandboxID").asText();
+        String token = id.substring(id.lastIndexOf('.') + 1);
+        assertThat(release.members("python")).filteredOn(p -> token.equals(p.getMetadata().getLabels()
+                .get("sandboxpool.dev/lease"))).singleElement().satisfies(p -> assertThat(p.getMetadata()
+                .getAnnotations()).containsEntry("sandboxpool.dev/lease-holder", firstPod.getMetadata().getName())
+                .containsEntry("sandboxpool.dev/lease-holder-address", firstPod.getStatus().getPodIP() + ":8080"));
 
         HttpResponse<String> info = send(second, "GET", "/e2b/sandboxes/" + id, null);
         assertThat(info.statusCode()).as(info.body()).isEqualTo(200);

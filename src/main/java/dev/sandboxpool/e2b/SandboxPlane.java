@@ -108,10 +108,6 @@ public class SandboxPlane {
         if (e instanceof PoolStoppedException || e instanceof PoolUnavailableException) {
             return new Connect.RpcException(Connect.Code.UNAVAILABLE, e.getMessage());
         }
-        if (e instanceof UnsupportedOperationException) {
-            return new Connect.RpcException(Connect.Code.UNIMPLEMENTED, "this engine cannot do it yet: "
-                    + e.getMessage());
-        }
         return e instanceof RuntimeException r ? r : new CompletionException(e);
     }
 

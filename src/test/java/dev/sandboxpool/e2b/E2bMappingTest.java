@@ -39,7 +39,6 @@ class E2bMappingTest {
                 .isEqualTo(Connect.Code.RESOURCE_EXHAUSTED);
         assertThat(code(new CompletionException(new LeaseNotActiveException("python.x"))))
                 .isEqualTo(Connect.Code.NOT_FOUND);
-        assertThat(code(new UnsupportedOperationException("later"))).isEqualTo(Connect.Code.UNIMPLEMENTED);
     }
 
     private static Connect.Code code(Throwable t) {

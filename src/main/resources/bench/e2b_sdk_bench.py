@@ -7,8 +7,8 @@ waits for (the SDK's own HTTP client and parsing included) and nothing of the JV
     e2b_sdk_bench.py versions
         prints {"e2b": ..., "e2b-code-interpreter": ...}
     e2b_sdk_bench.py run TEMPLATE WARMUP RUN_CODE_ITERATIONS CREATE_ITERATIONS
-        prints one JSON object: the versions, and for each scenario its samples in nanoseconds, the seconds its
-        timed loop took, its error count and first error
+        prints one JSON object: the versions, and for each scenario its samples in nanoseconds (and those of each
+        part of an iteration, where it has parts), the seconds its timed loop took, its error count and first error
 
 A failed iteration is counted and the loop goes on, as the bench's other rows do, so a row says how many failed
 and why; anything failing outside an iteration (an import, the warm sandbox's create) ends the script non-zero.
@@ -22,7 +22,14 @@ EXPECTED = "2"  # what run_code("1+1") must give as its result's text
 
 
 def versions():
-    return {name: importlib.metadata.version(name) for name in ("e2b", "e2b-code-interpreter")}
+    """The installed SDK versions, "missing" for one that is not: the bench names both in its failure."""
+    found = {}
+    for name in ("e2b", "e2b-code-interpreter"):
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[name] = "missing"
+    return found
 
 
 class Series:
@@ -30,6 +37,7 @@ class Series:
 
     def __init__(self):
         self.nanos = []
+        self.phases = {}  # name -> nanoseconds of that part of each timed iteration, for calls that report parts
         self.errors = 0
         self.first_error = None
         self.seconds = 0.0
@@ -39,17 +47,19 @@ class Series:
         for _ in range(iterations):
             t0 = time.perf_counter_ns()
             try:
-                call()
+                parts = call()
             except Exception as e:  # noqa: BLE001 - counted and reported, as the bench's Load does
                 self.errors += 1
                 if self.first_error is None:
                     self.first_error = f"{type(e).__name__}: {e}"
                 continue
             self.nanos.append(time.perf_counter_ns() - t0)
+            for name, nanos in (parts or {}).items():
+                self.phases.setdefault(name, []).append(nanos)
         self.seconds = time.perf_counter() - started
 
     def as_json(self):
-        return {"nanos": self.nanos, "seconds": self.seconds, "errors": self.errors,
+        return {"nanos": self.nanos, "phases": self.phases, "seconds": self.seconds, "errors": self.errors,
                 "firstError": self.first_error}
 
 
@@ -74,13 +84,19 @@ def run(template, warmup, run_code_iterations, create_iterations):
     finally:
         sandbox.kill()
 
-    # a sandbox's whole life as a caller lives it: create, first run_code (which makes its default context), kill
+    # a sandbox's whole life as a caller lives it: create, first run_code (which makes its default context), kill;
+    # each part timed too, to say where the time goes
     def create_run_kill():
+        t0 = time.perf_counter_ns()
         sbx = Sandbox.create(template=template, timeout=60)
+        t1 = time.perf_counter_ns()
         try:
             check(sbx.run_code("1+1"))
         finally:
+            t2 = time.perf_counter_ns()
             sbx.kill()
+        t3 = time.perf_counter_ns()
+        return {"create": t1 - t0, "firstRunCode": t2 - t1, "kill": t3 - t2}
 
     lifecycle = Series()
     for _ in range(warmup):

@@ -216,6 +216,7 @@ public final class Benchmark {
      * {@code run_code} over the bench's own client (the server's share), then the Python SDK's rows.
      */
     private void e2b(KeepAliveClient api, PythonSdkDriver sdk, URI e2b, int at) throws Exception {
+        long started = System.nanoTime();
         try (E2bHttpSandbox sandbox = E2bHttpSandbox.create(api, "bench")) {
             // Load's warm-up makes the sandbox's default context, so the timed calls run in a warm one
             Load.Stats s = Load.run(1, SCENARIO_TIME, i -> sandbox.runCode("1+1", "2"));
@@ -227,6 +228,11 @@ public final class Benchmark {
         table.insert(at + 2, row("E2B SDK create + first run_code + kill, Python loop", 1, r.createRunKill()));
         report("E2B SDK run_code warm", 1, r.runCode());
         report("E2B SDK create + run_code + kill", 1, r.createRunKill());
+        StringBuilder parts = new StringBuilder();
+        r.createRunKillPartsP50().forEach((part, ms) -> parts.append(parts.isEmpty() ? "" : ", ").append(part)
+                .append(' ').append(fmt(ms)).append(" ms"));
+        System.out.printf(Locale.ROOT, "  E2B SDK create + run_code + kill, p50 of each part: %s; the E2B rows took "
+                + "%.1f s%n", parts, (System.nanoTime() - started) / 1e9);
     }
 
     // ---- measuring ---------------------------------------------------------------------------------------------

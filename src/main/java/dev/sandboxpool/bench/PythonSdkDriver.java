@@ -30,8 +30,12 @@ final class PythonSdkDriver {
     static final Map<String, String> PINNED = Map.of("e2b", "2.63.0", "e2b-code-interpreter", "2.11.5");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** What one run of the script measured: the SDK versions, and a scenario's statistics under its JSON key. */
-    record Result(Map<String, String> versions, Load.Stats runCode, Load.Stats createRunKill) {
+    /**
+     * What one run of the script measured: the SDK versions, each scenario's statistics, and the p50 in milliseconds
+     * of each part of create + run_code + kill (create, firstRunCode, kill), to say where its time goes.
+     */
+    record Result(Map<String, String> versions, Load.Stats runCode, Load.Stats createRunKill,
+            Map<String, Double> createRunKillPartsP50) {
     }
 
     private final Path python;
@@ -87,7 +91,18 @@ final class PythonSdkDriver {
     static Result parse(String json) {
         JsonNode root = read(json);
         return new Result(parseVersions(root.path("versions").toString()), series(root, "runCode"),
-                series(root, "createRunKill"));
+                series(root, "createRunKill"), partsP50(root.path("createRunKill").path("phases")));
+    }
+
+    private static Map<String, Double> partsP50(JsonNode phases) {
+        Map<String, Double> p50 = new LinkedHashMap<>();
+        phases.fields().forEachRemaining(e -> {
+            List<Long> nanos = new ArrayList<>();
+            e.getValue().forEach(n -> nanos.add(n.asLong()));
+            nanos.sort(null);
+            p50.put(e.getKey(), Load.percentile(nanos, 50));
+        });
+        return p50;
     }
 
     private static Load.Stats series(JsonNode root, String name) {

@@ -15,6 +15,7 @@ class PythonSdkDriverTest {
                  "runCode": {"nanos": [3000000, 1000000, 2000000, 4000000], "seconds": 0.5, "errors": 0,
                              "firstError": null},
                  "createRunKill": {"nanos": [40000000], "seconds": 2.0, "errors": 2,
+                                   "phases": {"create": [5000000], "firstRunCode": [30000000], "kill": [5000000]},
                                    "firstError": "SandboxException: 429"}}
                 """;
 
@@ -30,6 +31,8 @@ class PythonSdkDriverTest {
         assertThat(r.createRunKill().p50()).isEqualTo(40.0);
         assertThat(r.createRunKill().errors()).isEqualTo(2);
         assertThat(r.createRunKill().firstError()).isEqualTo("SandboxException: 429");
+        assertThat(r.createRunKillPartsP50()).containsExactly(Map.entry("create", 5.0),
+                Map.entry("firstRunCode", 30.0), Map.entry("kill", 5.0));
     }
 
     @Test

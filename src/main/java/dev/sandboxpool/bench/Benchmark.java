@@ -41,6 +41,15 @@ public final class Benchmark {
     private static final Duration SCENARIO_TIME = Duration.ofSeconds(
             Long.parseLong(System.getenv().getOrDefault("BENCH_SECONDS", "4")));
     private static final String PRINT_ONE = "{\"code\":\"print(1)\"}";
+    /**
+     * The E2B SDK rows' iterations: 200 warm run_code calls (about 3 ms each here) give a p99 that is not just the
+     * slowest; 30 sandbox lives (about 15 ms each) keep the bench short, at the price of a p99 that is the slowest of
+     * them. Together with the HTTP row they add 6-8 s.
+     */
+    private static final int SDK_RUN_CODE_ITERATIONS = 200;
+    private static final int SDK_CREATE_ITERATIONS = 30;
+    /** Untimed iterations before each: the SDK's first connection and imports, the first contexts. */
+    private static final int SDK_WARMUP = 3;
 
     /**
      * The JDK client: to wait for the application, and for one comparison row. HTTP/1.1 with keep-alive; its default
@@ -72,6 +81,12 @@ public final class Benchmark {
         System.out.println("application JVM options: " + (ChildJvm.LAUNCHER_OPTIONS.isEmpty() ? "(none)"
                 : String.join(" ", ChildJvm.LAUNCHER_OPTIONS)) + "; load generator: " + String.join(" ",
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        // checked before anything is measured: a missing SDK fails the bench here, never leaves its rows out
+        PythonSdkDriver sdk = PythonSdkDriver.fromEnvironment();
+        System.out.println("E2B rows: Python SDK e2b " + PythonSdkDriver.PINNED.get("e2b") + " + e2b-code-interpreter "
+                + PythonSdkDriver.PINNED.get("e2b-code-interpreter") + " against /e2b, template bench, timed in "
+                + "Python: " + SDK_RUN_CODE_ITERATIONS + " x run_code in one sandbox, " + SDK_CREATE_ITERATIONS
+                + " x create + run_code + kill, after " + SDK_WARMUP + " untimed each");
         DockerClient docker = DockerClients.connect();
         DockerBackend backend = new DockerBackend(docker);
 
@@ -86,6 +101,7 @@ public final class Benchmark {
             for (int c : CONCURRENCY) {
                 measure("one-shot print(1), HTTP", c, i -> post(api, "/v1/pools/bench/executions", PRINT_ONE));
             }
+            int besideOneShot = table.size();
             for (int c : CONCURRENCY) {
                 measure("lease acquire+release, HTTP", c, i -> {
                     JsonNode lease = post(api, "/v1/pools/bench/leases", "{}");
@@ -112,6 +128,8 @@ public final class Benchmark {
             }
             refill(api, "bench", 8);
             refill(api, "fresh", 4);
+            // last, so the rows above run against the pool as they always did; shown beside the one-shot rows
+            e2b(api, sdk, base.resolve("/e2b"), besideOneShot);
         }
         table.printAndWrite(Path.of("target/bench.md"));
     }
@@ -192,17 +210,53 @@ public final class Benchmark {
                 + members + " ready", "-", fmt(ms) + " ms", "-", "-", "-", "-");
     }
 
+    // ---- the E2B SDK ---------------------------------------------------------------------------------------------
+
+    /**
+     * The E2B rows against the pool bench (ready again after its refill), inserted from row {@code at}: warm
+     * {@code run_code} over the bench's own client (the server's share), then the Python SDK's rows.
+     */
+    private void e2b(KeepAliveClient api, PythonSdkDriver sdk, URI e2b, int at) throws Exception {
+        long started = System.nanoTime();
+        try (E2bHttpSandbox sandbox = E2bHttpSandbox.create(api, "bench")) {
+            // Load's warm-up makes the sandbox's default context, so the timed calls run in a warm one
+            Load.Stats s = Load.run(1, SCENARIO_TIME, i -> sandbox.runCode("1+1", "2"));
+            table.insert(at, row("E2B run_code(\"1+1\"), warm context, POST /execute, HTTP", 1, s));
+            report("E2B run_code warm, HTTP", 1, s);
+        }
+        PythonSdkDriver.Result r = sdk.run(e2b, "bench", SDK_WARMUP, SDK_RUN_CODE_ITERATIONS, SDK_CREATE_ITERATIONS);
+        table.insert(at + 1, row("E2B SDK run_code(\"1+1\"), warm context, Python loop", 1, r.runCode()));
+        table.insert(at + 2, row("E2B SDK create + first run_code + kill, Python loop", 1, r.createRunKill()));
+        report("E2B SDK run_code warm", 1, r.runCode());
+        report("E2B SDK create + run_code + kill", 1, r.createRunKill());
+        StringBuilder parts = new StringBuilder();
+        r.createRunKillPartsP50().forEach((part, ms) -> parts.append(parts.isEmpty() ? "" : ", ").append(part)
+                .append(' ').append(fmt(ms)).append(" ms"));
+        System.out.printf(Locale.ROOT, "  E2B SDK create + run_code + kill, p50 of each part: %s; the E2B rows took "
+                + "%.1f s%n", parts, (System.nanoTime() - started) / 1e9);
+    }
+
     // ---- measuring ---------------------------------------------------------------------------------------------
 
     /** Runs {@code call} from {@code concurrency} threads for the scenario time and records a row. */
     private Load.Stats measure(String name, int concurrency, IntConsumer call) throws Exception {
         Load.Stats s = Load.run(concurrency, SCENARIO_TIME, call);
-        Double base = bareExecP50.get(concurrency);
-        table.add(name, Integer.toString(concurrency), fmt(s.p50()) + " ms", fmt(s.p99()) + " ms",
-                fmt(s.perSecond()) + "/s", base == null ? "-" : Table.ratio(s.p50(), base),
-                s.count() + " ok, " + s.errors() + " errors");
+        table.add(row(name, concurrency, s));
         System.out.printf(Locale.ROOT, "  measured %-45s c=%-2d p50 %8s ms%n", name, concurrency, fmt(s.p50()));
         return s;
+    }
+
+    private String[] row(String name, int concurrency, Load.Stats s) {
+        Double base = bareExecP50.get(concurrency);
+        return new String[] {name, Integer.toString(concurrency), fmt(s.p50()) + " ms", fmt(s.p99()) + " ms",
+                fmt(s.perSecond()) + "/s", base == null ? "-" : Table.ratio(s.p50(), base),
+                s.count() + " ok, " + s.errors() + " errors"};
+    }
+
+    /** The console line of a row measured elsewhere, with its first error when it had any. */
+    private static void report(String name, int concurrency, Load.Stats s) {
+        System.out.printf(Locale.ROOT, "  measured %-45s c=%-2d p50 %8s ms%s%n", name, concurrency, fmt(s.p50()),
+                s.errors() == 0 ? "" : ", " + s.errors() + " errors, first: " + s.firstError());
     }
 
     private static String fmt(double v) {

@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The benchmark's HTTP/1.1 client: one kept-alive connection per calling thread, blocking reads, nothing else. An
@@ -31,13 +32,18 @@ final class KeepAliveClient {
     }
 
     Response send(String method, String path, String body) {
+        return send(method, path, body, Map.of());
+    }
+
+    /** With {@code headers} added to the request (the E2B sandbox plane's sandbox id, port and access token). */
+    Response send(String method, String path, String body, Map<String, String> headers) {
         Connection c = connections.get();
         try {
             if (c == null) {
                 c = new Connection(address);
                 connections.set(c);
             }
-            return c.exchange(method, path, host, body);
+            return c.exchange(method, path, host, body, headers);
         } catch (IOException e) {
             connections.remove();
             if (c != null) {
@@ -61,10 +67,12 @@ final class KeepAliveClient {
             out = socket.getOutputStream();
         }
 
-        Response exchange(String method, String path, String host, String body) throws IOException {
+        Response exchange(String method, String path, String host, String body, Map<String, String> headers)
+                throws IOException {
             byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
             StringBuilder head = new StringBuilder(160).append(method).append(' ').append(path)
                     .append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
+            headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
             if (body != null) {
                 head.append("Content-Type: application/json\r\nContent-Length: ").append(payload.length)
                         .append("\r\n");

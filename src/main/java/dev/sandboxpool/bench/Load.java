@@ -74,9 +74,17 @@ final class Load {
             threads.shutdown();
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        all.sort(null);
-        return new Stats(percentile(all, 50), percentile(all, 99), all.size() / seconds, all.size(), errors.get(),
-                firstError.get());
+        return stats(all, seconds, errors.get(), firstError.get());
+    }
+
+    /**
+     * The statistics of nanosecond samples taken over {@code seconds} (for samples timed elsewhere too, such as by
+     * the Python SDK driver); sorts {@code nanos}.
+     */
+    static Stats stats(List<Long> nanos, double seconds, int errors, String firstError) {
+        nanos.sort(null);
+        return new Stats(percentile(nanos, 50), percentile(nanos, 99), nanos.size() / seconds, nanos.size(), errors,
+                firstError);
     }
 
     /** The nearest-rank percentile of sorted nanosecond samples, in milliseconds; NaN without samples. */

@@ -18,10 +18,19 @@ final class Table {
     }
 
     void add(String... row) {
+        insert(rows.size(), row);
+    }
+
+    /** The number of rows so far: where {@link #insert} puts a row measured later beside those before it. */
+    int size() {
+        return rows.size();
+    }
+
+    void insert(int at, String... row) {
         if (row.length != header.length) {
             throw new IllegalArgumentException(row.length + " cells for " + header.length + " columns");
         }
-        rows.add(row);
+        rows.add(at, row);
     }
 
     String render() {

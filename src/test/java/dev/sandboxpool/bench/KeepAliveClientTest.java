@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
@@ -41,6 +42,14 @@ class KeepAliveClientTest {
                 out.write("\"é\"}".getBytes(StandardCharsets.UTF_8));
             }
         });
+        server.createContext("/headers", exchange -> {
+            byte[] body = String.valueOf(exchange.getRequestHeaders().get("E2b-Sandbox-Id"))
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
         server.createContext("/empty", exchange -> {
             clients.add(exchange.getRemoteAddress());
             exchange.sendResponseHeaders(204, -1);
@@ -68,5 +77,14 @@ class KeepAliveClientTest {
         assertThat(empty).isEqualTo(new KeepAliveClient.Response(204, ""));
         assertThat(again.body()).isEqualTo("{\"got\":3}");
         assertThat(clients).as("client connections seen by the server").hasSize(1);
+    }
+
+    @Test
+    void sendsTheHeadersItIsGiven() {
+        KeepAliveClient client = new KeepAliveClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort()));
+
+        assertThat(client.send("POST", "/headers", "{}", Map.of("E2b-Sandbox-Id", "bench.abc")).body())
+                .isEqualTo("[bench.abc]");
+        assertThat(client.send("GET", "/headers", null).body()).isEqualTo("null");
     }
 }

@@ -448,6 +448,9 @@ def file_op(req):
             finally:
                 os.close(src)
         if not parts:  # the writable dir itself
+            if op == "read":
+                # (it has no parent to open it from: without this the child failed, and the member with it)
+                raise FileError("INVALID", "is a directory")
             if op == "stat":
                 parent = os.open(os.path.dirname(root) or "/", DIR_FLAGS)
                 try:

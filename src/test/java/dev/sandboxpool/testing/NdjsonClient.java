@@ -23,6 +23,7 @@ public final class NdjsonClient implements AutoCloseable {
     private final InputStream in;
     private final int status;
     private final String contentType;
+    private final boolean chunked;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private long chunkLeft;
     private boolean ended;
@@ -57,8 +58,6 @@ public final class NdjsonClient implements AutoCloseable {
         chunkLeft = chunked ? 0 : length;
         this.chunked = chunked;
     }
-
-    private final boolean chunked;
 
     /** Sends the request and reads the status and headers of the answer. */
     public static NdjsonClient post(URI base, String path, String body) {

@@ -46,7 +46,7 @@ final class CommandRequests {
         }
         if (body.tag() != null) {
             RequestText.requirePaired("tag", body.tag());
-            if (body.tag().length() > MAX_TAG_CHARS) {
+            if (body.tag().codePointCount(0, body.tag().length()) > MAX_TAG_CHARS) {
                 throw ApiException.badRequest("tag", "is longer than " + MAX_TAG_CHARS + " characters");
             }
         }
@@ -66,9 +66,6 @@ final class CommandRequests {
             requireArgument(field, arg);
             size += arg.getBytes(StandardCharsets.UTF_8).length;
             argv.add(arg);
-        }
-        if (cmd.get(0).isEmpty()) {
-            throw ApiException.badRequest("cmd[0]", "must name a program, not be empty");
         }
         if (size > api.getMaxCodeBytes()) {
             throw ApiException.badRequest("cmd", "is larger than " + api.getMaxCodeBytes() + " bytes");

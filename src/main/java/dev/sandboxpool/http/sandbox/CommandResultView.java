@@ -1,5 +1,6 @@
 package dev.sandboxpool.http.sandbox;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.core.annotation.Introspected;
 
 /**
@@ -7,6 +8,7 @@ import io.micronaut.core.annotation.Introspected;
  * stream; the start of that stream is kept.
  */
 @Introspected
+@JsonInclude(JsonInclude.Include.ALWAYS)
 public record CommandResultView(int pid, int exitCode, String stdout, String stderr, boolean timedOut,
         boolean truncated, boolean cancelled, long durationMs) {
 }

@@ -16,6 +16,7 @@ public record CommandView(int pid, List<String> argv, String cwd, String tag, bo
 
     /** {@code GET .../commands}. */
     @Introspected
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Listing(List<CommandView> commands) {
     }
 }

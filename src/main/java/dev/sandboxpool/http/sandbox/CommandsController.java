@@ -8,6 +8,7 @@ import dev.sandboxpool.pool.Pool;
 import dev.sandboxpool.pool.PoolRegistry;
 import dev.sandboxpool.sandbox.CommandProgress;
 import dev.sandboxpool.sandbox.CommandSpec;
+import dev.sandboxpool.sandbox.SandboxOpException;
 import dev.sandboxpool.sandbox.SandboxOps;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
@@ -60,6 +61,9 @@ public class CommandsController {
         SandboxOps ops = pool.sandbox(id);
         CommandBody b = json.read(body, CommandBody.class);
         CommandSpec spec = CommandRequests.from(b, pool.settings(), config);
+        if (spec.cwd() != null) {
+            sandboxes.requireDirectory(ops, "cwd", spec.cwd());
+        }
         if (Boolean.TRUE.equals(b.background())) {
             return HttpResponse.status(HttpStatus.CREATED).body(CommandView.of(sandboxes.call(ops,
                     o -> o.startCommand(spec))));
@@ -122,10 +126,14 @@ public class CommandsController {
         if (data.length > config.getMaxStdinBytes()) {
             throw ApiException.badRequest("data", "is larger than " + config.getMaxStdinBytes() + " bytes");
         }
-        sandboxes.call(ops, o -> {
-            o.sendInput(p, data);
-            return null;
-        });
+        try {
+            ops.sendInput(p, data);
+        } catch (SandboxOpException e) {
+            // the one INVALID here is a stdin already closed (or never kept open): the command's state, not the request
+            throw e.kind() == SandboxOpException.Kind.INVALID
+                    ? new ApiException(HttpStatus.CONFLICT, "StdinClosed", "pid: " + e.getMessage())
+                    : SandboxErrors.toApi(e);
+        }
         return HttpResponse.noContent();
     }
 
@@ -146,10 +154,12 @@ public class CommandsController {
     public HttpResponse<Void> signal(String id, String pid, @Nullable @Body String body) {
         SandboxOps ops = sandboxes.ops(id);
         int p = pid(pid);
-        Integer signal = json.read(body, SignalBody.class).signal();
-        if (signal == null || signal < 1 || signal > 64) {
+        BigDecimal number = json.read(body, SignalBody.class).signal();
+        if (number == null || number.compareTo(BigDecimal.ONE) < 0 || number.compareTo(BigDecimal.valueOf(64)) > 0
+                || number.stripTrailingZeros().scale() > 0) {
             throw ApiException.badRequest("signal", "must be a Linux signal number from 1 to 64 (15 TERM, 9 KILL)");
         }
+        int signal = number.intValueExact();
         sandboxes.call(ops, o -> {
             o.signal(p, signal);
             return null;

@@ -17,10 +17,12 @@ public record ContextRunView(String stdout, String stderr, List<Result> results,
         boolean timedOut, boolean truncated, boolean contextLost, boolean cancelled, long durationMs) {
 
     @Introspected
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Result(Map<String, String> data, boolean isMain) {
     }
 
     @Introspected
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Error(String name, String value, String traceback) {
     }
 

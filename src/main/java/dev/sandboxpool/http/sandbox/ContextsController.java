@@ -59,6 +59,9 @@ public class ContextsController {
         SandboxOps ops = sandboxes.ops(id);
         ContextBody b = body == null || body.isBlank() ? new ContextBody(null) : json.read(body, ContextBody.class);
         String cwd = b.cwd() == null ? null : SandboxPaths.check("cwd", b.cwd());
+        if (cwd != null) {
+            sandboxes.requireDirectory(ops, "cwd", cwd);
+        }
         return HttpResponse.status(HttpStatus.CREATED).body(ContextView.of(sandboxes.call(ops,
                 o -> o.createContext(cwd))));
     }

@@ -44,7 +44,7 @@ public class FilesController {
     @Get(produces = MediaType.APPLICATION_OCTET_STREAM)
     public HttpResponse<byte[]> download(String id, @Nullable @QueryValue String path) {
         SandboxOps ops = sandboxes.ops(id);
-        String p = SandboxPaths.check("path", path);
+        String p = SandboxPaths.queryEntry("path", path);
         byte[] content = sandboxes.call(ops, o -> o.readFile(p, RunnerSandboxOps.MAX_TRANSFER_BYTES));
         return HttpResponse.ok(content).contentType(MediaType.APPLICATION_OCTET_STREAM_TYPE);
     }
@@ -57,7 +57,7 @@ public class FilesController {
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
     public FileView upload(String id, @Nullable @QueryValue String path, @Nullable @Body byte[] body) {
         SandboxOps ops = sandboxes.ops(id);
-        String p = SandboxPaths.check("path", path);
+        String p = SandboxPaths.queryCreatable("path", path);
         byte[] content = body == null ? new byte[0] : body;
         return FileView.of(sandboxes.call(ops, o -> o.writeFile(p, content)));
     }
@@ -65,7 +65,7 @@ public class FilesController {
     @Delete
     public HttpResponse<Void> remove(String id, @Nullable @QueryValue String path) {
         SandboxOps ops = sandboxes.ops(id);
-        String p = SandboxPaths.check("path", path);
+        String p = SandboxPaths.queryEntry("path", path);
         sandboxes.call(ops, o -> {
             o.remove(p);
             return null;
@@ -76,14 +76,14 @@ public class FilesController {
     @Get("/stat")
     public FileView stat(String id, @Nullable @QueryValue String path) {
         SandboxOps ops = sandboxes.ops(id);
-        String p = SandboxPaths.check("path", path);
+        String p = SandboxPaths.query("path", path);
         return FileView.of(sandboxes.call(ops, o -> o.stat(p)));
     }
 
     @Get("/list")
     public FileView.Listing list(String id, @Nullable @QueryValue String path, @Nullable @QueryValue String depth) {
         SandboxOps ops = sandboxes.ops(id);
-        String p = SandboxPaths.check("path", path == null ? "." : path);
+        String p = SandboxPaths.query("path", path == null ? "." : path);
         int levels = depth(depth);
         return FileView.Listing.of(sandboxes.call(ops, o -> o.listDir(p, levels)));
     }
@@ -91,7 +91,7 @@ public class FilesController {
     @Post("/mkdir")
     public HttpResponse<FileView> makeDir(String id, @Nullable @Body String body) {
         SandboxOps ops = sandboxes.ops(id);
-        String p = SandboxPaths.check("path", json.read(body, PathBody.class).path());
+        String p = SandboxPaths.creatable("path", json.read(body, PathBody.class).path());
         return HttpResponse.status(HttpStatus.CREATED).body(FileView.of(sandboxes.call(ops, o -> o.makeDir(p))));
     }
 
@@ -99,8 +99,8 @@ public class FilesController {
     public FileView rename(String id, @Nullable @Body String body) {
         SandboxOps ops = sandboxes.ops(id);
         RenameBody r = json.read(body, RenameBody.class);
-        String from = SandboxPaths.check("from", r.from());
-        String to = SandboxPaths.check("to", r.to());
+        String from = SandboxPaths.entry("from", r.from());
+        String to = SandboxPaths.creatable("to", r.to());
         return FileView.of(sandboxes.call(ops, o -> o.rename(from, to)));
     }
 

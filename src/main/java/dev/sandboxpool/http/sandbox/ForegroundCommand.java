@@ -55,7 +55,10 @@ final class ForegroundCommand {
         }
     }
 
-    /** The first {@code max} bytes of a stream for the result, and the text of each chunk for the listener. */
+    /**
+     * The first {@code max} bytes of a stream, for the result and for the listener alike: a command may print far
+     * more than that before its timeout, and a slow streaming client would otherwise have all of it buffered here.
+     */
     private static final class Capture {
         final Utf8Text.Decoder decoder = new Utf8Text.Decoder();
         final ByteArrayOutputStream kept = new ByteArrayOutputStream();
@@ -68,12 +71,12 @@ final class ForegroundCommand {
 
         String add(byte[] chunk, boolean lost) {
             truncated |= lost;
-            long room = max - kept.size();
+            int room = (int) Math.max(0, Math.min(max - kept.size(), chunk.length));
             if (chunk.length > room) {
                 truncated = true;
             }
-            kept.write(chunk, 0, (int) Math.max(0, Math.min(room, chunk.length)));
-            return decoder.next(chunk);
+            kept.write(chunk, 0, room);
+            return decoder.next(java.util.Arrays.copyOf(chunk, room));
         }
 
         String text() {

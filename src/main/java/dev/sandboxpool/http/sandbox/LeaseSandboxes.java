@@ -4,6 +4,7 @@ import dev.sandboxpool.http.ApiException;
 import dev.sandboxpool.pool.LeaseNotActiveException;
 import dev.sandboxpool.pool.Pool;
 import dev.sandboxpool.pool.PoolRegistry;
+import dev.sandboxpool.sandbox.FileEntry;
 import dev.sandboxpool.sandbox.SandboxOps;
 import dev.sandboxpool.sandbox.SandboxOpException;
 import io.micronaut.context.annotation.Requires;
@@ -31,6 +32,23 @@ public class LeaseSandboxes {
     /** The lease's operations; checks the lease is active (a 404 or 410 before anything else is looked at). */
     public SandboxOps ops(String leaseId) {
         return pool(leaseId).sandbox(leaseId);
+    }
+
+    /**
+     * A cwd must be a directory that exists: the runner answers a context that cannot start in it with a bare
+     * INVALID, and a command's child fails with a traceback of the runner's own code. Asked first, a missing one is
+     * a 404 and a file a 400, each naming the field.
+     */
+    public void requireDirectory(SandboxOps ops, String field, String path) {
+        FileEntry entry;
+        try {
+            entry = ops.stat(path);
+        } catch (SandboxOpException e) {
+            throw SandboxErrors.toApi(new SandboxOpException(e.kind(), field, e.getMessage()));
+        }
+        if (entry.type() != FileEntry.Type.DIRECTORY) {
+            throw ApiException.badRequest(field, "is not a directory in the sandbox");
+        }
     }
 
     /**

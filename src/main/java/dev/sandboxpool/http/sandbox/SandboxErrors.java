@@ -33,7 +33,7 @@ final class SandboxErrors {
 
     private static String notFoundCode(String field) {
         return switch (field) {
-            case "path" -> "FileNotFound";
+            case "path", "cwd" -> "FileNotFound";
             case "pid" -> "CommandNotFound";
             case "contextId" -> "ContextNotFound";
             default -> "NotFound";

@@ -146,6 +146,7 @@ class LeaseSandboxApiIT {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(api.get(cmd).body().path("running").asBoolean()).isFalse());
         Reply rest = api.get(cmd + "/output?stdoutOffset=" + offset[0]);
+        Reply late = api.post(cmd + "/stdin", "{\"data\": \"two\\n\"}");
         Reply listed = api.get(on("/commands"));
 
         Reply sleeper = api.post(on("/commands"), "{\"shell\": \"sleep 60\", \"background\": true}");
@@ -160,6 +161,8 @@ class LeaseSandboxApiIT {
         assertThat(out.toString()).startsWith("ready\ngot one\n");
         assertThat(closed.status()).isEqualTo(204);
         assertThat(rest.text("stdout")).isEqualTo("stdin closed\n");
+        assertThat(late.status()).isEqualTo(409);
+        assertThat(late.text("error")).isEqualTo("StdinClosed");
         assertThat(rest.body().path("exited").asBoolean()).isTrue();
         assertThat(rest.body().path("exitCode").asInt()).isZero();
         assertThat(listed.body().path("commands").findValuesAsText("tag")).contains("echoer");
@@ -211,6 +214,12 @@ class LeaseSandboxApiIT {
         assertThat(api.post(on("/commands"), "{\"shell\": \"ls\", \"env\": {\"1X\": \"a\"}}").text("message"))
                 .startsWith("env.1X: ");
         assertThat(api.get(on("/files")).text("message")).startsWith("path: ");
+        Reply noCwd = api.post(on("/commands"), "{\"shell\": \"ls\", \"cwd\": \"nowhere\"}");
+        assertThat(noCwd.text("error")).isEqualTo("FileNotFound");
+        assertThat(noCwd.text("message")).startsWith("cwd: ");
+        assertThat(api.post(on("/contexts"), "{\"cwd\": \"/tmp/nowhere\"}").text("error")).isEqualTo("FileNotFound");
+        assertThat(api.put(on("/files?path=."), new byte[] {1}, "application/octet-stream").text("message"))
+                .startsWith("path: is a writable dir itself");
         assertThat(api.get(on("/files/list?depth=0")).text("message")).startsWith("depth: ");
         assertThat(api.get(on("/commands/abc")).status()).isEqualTo(404);
         assertThat(api.get(on("/commands/1/output?waitSeconds=5")).text("message")).startsWith("waitSeconds: ");

@@ -77,6 +77,23 @@ class SandboxApiAttackIT {
     }
 
     @Test
+    void readingAWritableDirAsAFileIsA400AndCostsNoSandbox() {
+        String lease = lease("sbx");
+        String on = "/v1/leases/" + lease;
+        try {
+            String sandbox = api.get(on).text("sandbox");
+            for (String root : List.of("/workspace", ".", "/tmp", "/dev/shm/")) {
+                assertThat(api.getBytes(on + "/files?path=" + q(root)).statusCode()).as(root).isEqualTo(400);
+            }
+            Reply after = api.post(on + "/commands", "{\"shell\": \"true\"}");
+            assertThat(after.status()).as(after.raw().body()).isEqualTo(200);
+            assertThat(api.get(on).text("sandbox")).isEqualTo(sandbox);
+        } finally {
+            api.delete("/v1/leases/" + lease);
+        }
+    }
+
+    @Test
     void aLinkThePlantedLeadsNowhereOutside() {
         String lease = lease("sbx");
         String on = "/v1/leases/" + lease;

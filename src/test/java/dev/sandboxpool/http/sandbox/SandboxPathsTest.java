@@ -28,6 +28,28 @@ class SandboxPathsTest {
     }
 
     @Test
+    void anEntryIsNotAWritableDirItself() {
+        assertThat(SandboxPaths.entry("path", "a/.")).isEqualTo("a/.");
+        for (String root : new String[] {".", "./", "/workspace", "/tmp/.", "/dev/shm/"}) {
+            assertThatThrownBy(() -> SandboxPaths.entry("path", root)).as(root)
+                    .hasMessage("path: is a writable dir itself, not an entry in it");
+        }
+    }
+
+    @Test
+    void nothingIsMadeInTheMessageQueueDir() {
+        assertThat(SandboxPaths.creatable("to", "/dev/shm/a")).isEqualTo("/dev/shm/a");
+        assertThat(SandboxPaths.entry("path", "/dev/mqueue/q")).isEqualTo("/dev/mqueue/q");
+        assertThatThrownBy(() -> SandboxPaths.creatable("to", "/dev/mqueue/a")).hasMessageStartingWith("to: is in");
+    }
+
+    @Test
+    void aQueryPathFitsInTheRequestLine() {
+        assertThat(SandboxPaths.query("path", "a".repeat(256))).hasSize(256);
+        assertThatThrownBy(() -> SandboxPaths.query("path", "a".repeat(257))).hasMessageContaining("256");
+    }
+
+    @Test
     void emptyNulAndOverlongPathsAre400s() {
         assertThatThrownBy(() -> SandboxPaths.check("path", "")).hasMessageStartingWith("path: is required");
         assertThatThrownBy(() -> SandboxPaths.check("path", null)).hasMessageStartingWith("path: is required");

@@ -11,6 +11,24 @@ public interface Runner extends AutoCloseable {
     RunnerOutcome run(ExecutionRequest request, long maxOutputBytes);
 
     /**
+     * Runs one execution with its output streamed to {@code events} as it arrives ({@code {"stdout": text}} or
+     * {@code {"stderr": text}}, on the channel's thread: they must not block), stopped (its process group killed)
+     * when {@code cancellation} is cancelled. A runner that cannot stream runs it as {@link #run(ExecutionRequest,
+     * long)} does: no events, and it runs to its end.
+     */
+    default RunnerOutcome run(ExecutionRequest request, long maxOutputBytes,
+            java.util.function.Consumer<com.fasterxml.jackson.databind.JsonNode> events, Cancellation cancellation) {
+        return run(request, maxOutputBytes);
+    }
+
+    /**
+     * Asks the runner to stop the request with this nonce, if it is running or yet to come; never waits, never fails
+     * (a request already answered is left as it is). A runner that cannot does nothing.
+     */
+    default void cancel(String nonce) {
+    }
+
+    /**
      * Runs one execution and, unless it damaged the sandbox, cleans up after it: for one-shot executions, whose lease
      * ends with them. {@link RunnerOutcome#cleaned()} says whether the clean-up succeeded.
      */

@@ -98,6 +98,13 @@ public final class RunnerProtocol {
         return t.length() <= 200 ? t : t.substring(0, 200) + "...";
     }
 
+    /** Stops the request with nonce {@code target}; never answered (see runner.py's Requests). */
+    static Map<String, Object> cancel(String target) {
+        Map<String, Object> body = request("cancel");
+        body.put("target", target);
+        return body;
+    }
+
     static Map<String, Object> clean() {
         Map<String, Object> body = request("clean");
         body.put("dirs", SandboxScripts.WRITABLE_DIRS);

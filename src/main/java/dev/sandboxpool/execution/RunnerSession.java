@@ -80,11 +80,42 @@ public final class RunnerSession implements Runner, AttachedProcess.Listener {
                 request.timeout().plus(RunnerProtocol.GRACE).plus(RunnerProtocol.CLEAN_TIMEOUT));
     }
 
+    @Override
+    public RunnerOutcome run(ExecutionRequest request, long maxOutputBytes, Consumer<JsonNode> events,
+            Cancellation cancellation) {
+        Map<String, Object> body = RunnerProtocol.run(request, maxOutputBytes);
+        body.put("stream", true);
+        String nonce = RunnerProtocol.nonce(body);
+        try (Cancellation.Registration ignored = cancellation.onCancel(() -> cancel(nonce))) {
+            return send(body, request.timeout().plus(RunnerProtocol.GRACE), events);
+        }
+    }
+
+    /**
+     * A cancel frame, written beside whatever request is in flight (not in line behind it, as {@link #exchange}
+     * is): the runner watches its stdin while it runs a request, and remembers a cancel that overtakes its request.
+     */
+    @Override
+    public void cancel(String nonce) {
+        if (dead) {
+            return;
+        }
+        try {
+            process.write(RunnerProtocol.frame(RunnerProtocol.cancel(nonce)));
+        } catch (BackendException e) {
+            kill("cannot send a cancel: " + e.getMessage());
+        }
+    }
+
     private RunnerOutcome send(Map<String, Object> body, Duration deadline) {
+        return send(body, deadline, null);
+    }
+
+    private RunnerOutcome send(Map<String, Object> body, Duration deadline, Consumer<JsonNode> events) {
         long started = System.nanoTime();
         String answer;
         try {
-            answer = call(body, deadline);
+            answer = exchange(body, deadline, events);
         } catch (TimeoutException e) {
             return RunnerProtocol.failed("the sandbox did not answer within the time limit", elapsed(started), true);
         } catch (RunnerGoneException e) {

@@ -15,13 +15,13 @@ import java.util.regex.Pattern;
  * failed there would cost a warm member, or answer 500. The body holds no {@code null} ({@link JsonBodies} refuses
  * it), so an absent field is the only missing value.
  */
-final class ExecutionRequests {
+public final class ExecutionRequests {
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private ExecutionRequests() {
     }
 
-    static ExecutionRequest from(ExecutionBody body, PoolSettings pool, ApiConfig api) {
+    public static ExecutionRequest from(ExecutionBody body, PoolSettings pool, ApiConfig api) {
         if (body == null) {
             throw ApiException.badRequest("body", "a JSON object with at least \"code\" is required");
         }
@@ -49,7 +49,8 @@ final class ExecutionRequests {
         return new ExecutionRequest(body.code(), body.stdin(), env, files, timeout(body.timeoutSeconds(), pool));
     }
 
-    private static void checkEnv(String name, String value) {
+    /** A 400 naming {@code env.<name>} when the variable could not be given to a process as it is. */
+    public static void checkEnv(String name, String value) {
         String field = RequestText.field("env", name);
         if (!ENV_NAME.matcher(name).matches()) {
             throw ApiException.badRequest(field, "is not a valid environment variable name");
@@ -62,7 +63,7 @@ final class ExecutionRequests {
     }
 
     /** Below a millisecond or above the pool's maximum is a 400: the caller asked for a limit it would not get. */
-    private static Duration timeout(BigDecimal seconds, PoolSettings pool) {
+    public static Duration timeout(BigDecimal seconds, PoolSettings pool) {
         if (seconds == null) {
             return pool.defaultTimeout();
         }

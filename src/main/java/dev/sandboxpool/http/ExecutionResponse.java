@@ -10,7 +10,7 @@ import io.micronaut.core.annotation.Introspected;
 public record ExecutionResponse(String stdout, String stderr, int exitCode, boolean timedOut, boolean truncated,
         long durationMs, long waitedMs, String sandbox, String error) {
 
-    static ExecutionResponse of(ExecutionResult r, long waitedMs, String sandbox) {
+    public static ExecutionResponse of(ExecutionResult r, long waitedMs, String sandbox) {
         return new ExecutionResponse(r.stdout(), r.stderr(), r.exitCode(), r.timedOut(), r.truncated(),
                 r.durationMs(), waitedMs, sandbox, r.error());
     }

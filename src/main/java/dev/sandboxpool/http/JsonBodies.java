@@ -39,6 +39,10 @@ public class JsonBodies {
                 .setCoercion(CoercionInputShape.String, CoercionAction.Fail);
         this.mapper.coercionConfigFor(LogicalType.Integer)
                 .setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        // "background": "false" or 0 is a mistake too, not a truth value
+        this.mapper.coercionConfigFor(LogicalType.Boolean)
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
     }
 
     /** The body as {@code type}, a record whose components are strings, numbers or maps of them; else a 400. */
@@ -85,6 +89,14 @@ public class JsonBodies {
             if (entry.getValue().isObject()) {
                 requireNoNull(entry.getValue(), fieldType, field);
             }
+            if (entry.getValue().isArray() && fieldType instanceof ParameterizedType list) {
+                for (int i = 0; i < entry.getValue().size(); i++) {
+                    if (entry.getValue().get(i).isNull()) {
+                        throw ApiException.badRequest(field + "[" + i + "]", "must be "
+                                + kind(list.getActualTypeArguments()[0]) + ", not null");
+                    }
+                }
+            }
         });
     }
 
@@ -108,6 +120,12 @@ public class JsonBodies {
         }
         if (Number.class.isAssignableFrom(raw)) {
             return "a number";
+        }
+        if (raw == Boolean.class) {
+            return "true or false";
+        }
+        if (java.util.List.class.isAssignableFrom(raw)) {
+            return "an array";
         }
         return "an object";
     }

@@ -9,6 +9,7 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * A {@code /v1} request with a body must say {@code Content-Type: application/json} (parameters such as a charset
@@ -21,6 +22,12 @@ import java.util.Locale;
 @Order(10)
 public class JsonContentTypeFilter {
     static final String JSON = "application/json";
+    static final String OCTET_STREAM = "application/octet-stream";
+    /**
+     * A file upload's body is the file's bytes, as {@value #OCTET_STREAM}: a type a page cannot send without a
+     * preflight either, so it needs no exception to the rule above.
+     */
+    private static final Pattern UPLOAD = Pattern.compile("/v1/leases/.+/files");
 
     @RequestFilter
     @Nullable
@@ -29,11 +36,15 @@ public class JsonContentTypeFilter {
             return null;
         }
         String type = request.getHeaders().get(HttpHeaders.CONTENT_TYPE);
-        if (type != null && isJson(type)) {
+        // by path alone: another method with a body there is then Micronaut's 405, not a 415 about JSON
+        boolean upload = UPLOAD.matcher(request.getPath()).matches();
+        String expected = upload ? OCTET_STREAM : JSON;
+        if (type != null && mediaType(type).equals(expected)) {
             return null;
         }
         return HttpResponse.<ApiError>status(HttpStatus.UNSUPPORTED_MEDIA_TYPE).body(new ApiError(
-                "UnsupportedMediaType", "the body must be JSON sent with Content-Type: " + JSON + " (got "
+                "UnsupportedMediaType", (upload ? "the body must be the file's bytes" : "the body must be JSON")
+                        + " sent with Content-Type: " + expected + " (got "
                         + (type == null ? "no Content-Type" : shown(type)) + ")"));
     }
 
@@ -46,10 +57,10 @@ public class JsonContentTypeFilter {
         return length != null && !length.strip().equals("0");
     }
 
-    static boolean isJson(String contentType) {
+    /** The type without parameters, in lower case. */
+    private static String mediaType(String contentType) {
         int semicolon = contentType.indexOf(';');
-        String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip();
-        return mediaType.toLowerCase(Locale.ROOT).equals(JSON);
+        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
     }
 
     private static String shown(String type) {

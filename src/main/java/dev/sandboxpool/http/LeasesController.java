@@ -2,6 +2,7 @@ package dev.sandboxpool.http;
 
 import dev.sandboxpool.execution.ExecutionRequest;
 import dev.sandboxpool.execution.ExecutionResult;
+import dev.sandboxpool.http.sandbox.NdjsonStream;
 import dev.sandboxpool.pool.Lease;
 import dev.sandboxpool.pool.Futures;
 import dev.sandboxpool.pool.LeaseNotActiveException;
@@ -9,6 +10,7 @@ import dev.sandboxpool.pool.Pool;
 import dev.sandboxpool.pool.PoolRegistry;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -18,6 +20,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Produces;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.util.List;
@@ -37,11 +40,13 @@ public class LeasesController {
     private final PoolRegistry pools;
     private final ApiConfig config;
     private final JsonBodies json;
+    private final NdjsonStream streams;
 
-    public LeasesController(PoolRegistry pools, ApiConfig config, JsonBodies json) {
+    public LeasesController(PoolRegistry pools, ApiConfig config, JsonBodies json, NdjsonStream streams) {
         this.pools = pools;
         this.config = config;
         this.json = json;
+        this.streams = streams;
     }
 
     @Post("/v1/pools/{pool}/leases")
@@ -84,13 +89,18 @@ public class LeasesController {
     @Post("/v1/leases/{id}/executions")
     // form and text types only for a POST without a body (curl -d ''): a body of them is a 415 before it gets here
     @Consumes({MediaType.APPLICATION_JSON, MediaType.APPLICATION_FORM_URLENCODED, MediaType.TEXT_PLAIN})
+    @Produces({MediaType.APPLICATION_JSON, NdjsonStream.TYPE})
     @ExecuteOn(TaskExecutors.BLOCKING)
-    public ExecutionResponse execute(String id, @Nullable @Body String body) {
+    public HttpResponse<?> execute(HttpRequest<?> http, String id, @Nullable @Body String body) {
         Pool p = poolNamedBy(id);
         Lease lease = p.activeLease(id);
         ExecutionRequest request = ExecutionRequests.from(json.read(body, ExecutionBody.class), p.settings(), config);
+        if (NdjsonStream.wanted(http)) {
+            return streams.of((output, cancellation) -> ExecutionResponse.of(p.execute(id, request, output,
+                    cancellation), 0, lease.sandbox()));
+        }
         ExecutionResult result = p.execute(id, request);
-        return ExecutionResponse.of(result, 0, lease.sandbox());
+        return HttpResponse.ok(ExecutionResponse.of(result, 0, lease.sandbox()));
     }
 
     /** The pool the lease id names: 404 when it names none (whether that pool holds the lease is the pool's to say). */

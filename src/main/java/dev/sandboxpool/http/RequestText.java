@@ -5,7 +5,7 @@ package dev.sandboxpool.http;
  * show them. JSON allows {@code "\ud800"}: a surrogate without its pair, which has no UTF-8 form, so encoding it
  * for the runner would silently turn it into {@code ?}.
  */
-final class RequestText {
+public final class RequestText {
     /** Longest key shown in a message, in characters; a longer one is cut (it can be 4 KiB). */
     private static final int SHOWN_KEY_CHARS = 64;
 
@@ -26,7 +26,7 @@ final class RequestText {
     }
 
     /** A 400 for the field when the text holds an unpaired surrogate. */
-    static void requirePaired(String field, String text) {
+    public static void requirePaired(String field, String text) {
         int at = unpairedSurrogate(text);
         if (at >= 0) {
             throw ApiException.badRequest(field, "contains an unpaired UTF-16 surrogate ("
@@ -38,7 +38,7 @@ final class RequestText {
      * {@code prefix.key}, the key with control characters and unpaired surrogates written as {@code \}{@code uXXXX}
      * and cut when long, so a message can always be encoded and read.
      */
-    static String field(String prefix, String key) {
+    public static String field(String prefix, String key) {
         StringBuilder out = new StringBuilder(prefix).append('.');
         int shown = 0;
         for (int i = 0; i < key.length(); i++, shown++) {

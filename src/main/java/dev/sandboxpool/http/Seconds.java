@@ -9,21 +9,21 @@ import java.time.Duration;
  * compared with the limit first, converted after, so no value wraps around into a negative or tiny duration
  * ({@code 18446744073709551.616} seconds is 2^64 ms, which {@code longValue()} turns into 616 ms).
  */
-final class Seconds {
+public final class Seconds {
     /** The API's resolution: durations are whole milliseconds. */
-    static final BigDecimal MILLISECOND = new BigDecimal("0.001");
+    public static final BigDecimal MILLISECOND = new BigDecimal("0.001");
     /** Digits beyond which a number is shown in scientific notation ({@code 1e999999999} has a billion). */
     private static final int MAX_PLAIN_DIGITS = 40;
 
     private Seconds() {
     }
 
-    static boolean isAbove(BigDecimal seconds, Duration limit) {
+    public static boolean isAbove(BigDecimal seconds, Duration limit) {
         return seconds.compareTo(of(limit)) > 0;
     }
 
     /** The duration, to the millisecond, rounded down; only for values already checked against a limit. */
-    static Duration toDuration(BigDecimal seconds, Duration limit) {
+    public static Duration toDuration(BigDecimal seconds, Duration limit) {
         if (seconds.signum() < 0 || isAbove(seconds, limit)) {
             throw new IllegalArgumentException(seconds + " s is outside 0.." + limit);
         }
@@ -31,12 +31,12 @@ final class Seconds {
     }
 
     /** The limit in seconds as the caller would write it: {@code 20}, {@code 0.5}. */
-    static String format(Duration limit) {
+    public static String format(Duration limit) {
         return of(limit).stripTrailingZeros().toPlainString();
     }
 
     /** The number as the caller can recognise it, in a bounded length whatever its exponent. */
-    static String shown(BigDecimal seconds) {
+    public static String shown(BigDecimal seconds) {
         BigDecimal s = seconds.stripTrailingZeros();
         long integerDigits = (long) s.precision() - s.scale();
         return integerDigits > MAX_PLAIN_DIGITS || -integerDigits > MAX_PLAIN_DIGITS ? s.toString() : s.toPlainString();

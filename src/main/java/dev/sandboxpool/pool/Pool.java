@@ -1,5 +1,6 @@
 package dev.sandboxpool.pool;
 
+import dev.sandboxpool.execution.Cancellation;
 import dev.sandboxpool.execution.ExecutionRequest;
 import dev.sandboxpool.execution.ExecutionResult;
 import dev.sandboxpool.sandbox.SandboxOps;
@@ -105,6 +106,16 @@ public interface Pool {
      * @throws LeaseBusyException when another execution of the same lease is running
      */
     ExecutionResult execute(String leaseId, ExecutionRequest request);
+
+    /**
+     * {@link #execute(String, ExecutionRequest)} with its output given to {@code output} as it arrives, stopped (its
+     * processes killed, the lease kept) when {@code cancellation} is cancelled. A pool whose runners cannot stream
+     * or cancel runs it to its end and gives no output before the result.
+     */
+    default ExecutionResult execute(String leaseId, ExecutionRequest request, SandboxOps.OutputListener output,
+            Cancellation cancellation) {
+        return execute(leaseId, request);
+    }
 
     /** Ends the lease: the sandbox is cleaned and reused, or destroyed and replaced, as the spec says. */
     void release(String leaseId);

@@ -7,6 +7,7 @@ import dev.sandboxpool.backend.SandboxBackend;
 import dev.sandboxpool.backend.SandboxGoneException;
 import dev.sandboxpool.backend.SandboxLeftBehindException;
 import dev.sandboxpool.backend.SandboxRef;
+import dev.sandboxpool.execution.Cancellation;
 import dev.sandboxpool.execution.ExecutionRequest;
 import dev.sandboxpool.execution.ExecutionResult;
 import dev.sandboxpool.execution.ExecRunner;
@@ -14,6 +15,7 @@ import dev.sandboxpool.execution.Runner;
 import dev.sandboxpool.execution.RunnerOutcome;
 import dev.sandboxpool.execution.RunnerFailedException;
 import dev.sandboxpool.execution.RunnerSession;
+import dev.sandboxpool.sandbox.LeaseChannel;
 import dev.sandboxpool.sandbox.RunnerSandboxOps;
 import dev.sandboxpool.sandbox.SandboxOpException;
 import dev.sandboxpool.sandbox.SandboxOps;
@@ -279,7 +281,13 @@ public final class WarmPool implements Pool {
 
     @Override
     public ExecutionResult execute(String leaseId, ExecutionRequest request) {
-        return execute(leaseId, request, false);
+        return execute(leaseId, request, false, null, Cancellation.NONE);
+    }
+
+    @Override
+    public ExecutionResult execute(String leaseId, ExecutionRequest request, SandboxOps.OutputListener output,
+            Cancellation cancellation) {
+        return execute(leaseId, request, false, output, cancellation);
     }
 
     /** A one-shot execution: the runner cleans up in the same round trip, so the release needs no second one. */
@@ -333,7 +341,8 @@ public final class WarmPool implements Pool {
         ActiveLease a = leases.get(lease.id());
         try {
             // a single-use member is destroyed after its lease: cleaning it first would be wasted
-            ExecutionResult r = execute(lease.id(), request, settings.reusePolicy() == ReusePolicy.Recycle);
+            ExecutionResult r = execute(lease.id(), request, settings.reusePolicy() == ReusePolicy.Recycle, null,
+                    Cancellation.NONE);
             return a != null && a.memberLost ? new OneShot(r, "its sandbox was lost while the code ran") : new OneShot(r,
                     null);
         } catch (NotDeliveredException e) {
@@ -362,7 +371,9 @@ public final class WarmPool implements Pool {
         }
     }
 
-    private ExecutionResult execute(String leaseId, ExecutionRequest request, boolean lastOfLease) {
+    /** {@code output} null: nothing streamed, the runner's plain run (a one-shot's run-and-clean, or a lease's). */
+    private ExecutionResult execute(String leaseId, ExecutionRequest request, boolean lastOfLease,
+            SandboxOps.OutputListener output, Cancellation cancellation) {
         ActiveLease a = active(leaseId);
         if (!a.running.tryLock()) {
             throw new LeaseBusyException(leaseId);
@@ -378,7 +389,9 @@ public final class WarmPool implements Pool {
             ExecutionResult result;
             try {
                 RunnerOutcome outcome = lastOfLease ? runner.runAndClean(request, settings.maxOutputBytes())
-                        : runner.run(request, settings.maxOutputBytes());
+                        : output == null ? runner.run(request, settings.maxOutputBytes())
+                        : runner.run(request, settings.maxOutputBytes(),
+                                event -> SandboxOps.OutputListener.deliver(event, output), cancellation);
                 a.cleanedAfter = outcome.cleaned();
                 if (outcome.damaged()) {
                     a.damaged = true;
@@ -407,8 +420,39 @@ public final class WarmPool implements Pool {
     @Override
     public SandboxOps sandbox(String leaseId) {
         active(leaseId);
-        return new RunnerSandboxOps((request, deadline, events) -> callUnderLease(leaseId, request, deadline, events),
-                settings.maxOutputBytes(), settings.maxTimeout());
+        return new RunnerSandboxOps(new LeaseChannel() {
+            @Override
+            public JsonNode call(Map<String, Object> request, Duration deadline, Consumer<JsonNode> events) {
+                return callUnderLease(leaseId, request, deadline, events);
+            }
+
+            @Override
+            public void cancel(String nonce) {
+                cancelUnderLease(leaseId, nonce);
+            }
+        }, settings.maxOutputBytes(), settings.maxTimeout());
+    }
+
+    /**
+     * A cancel reaches the member's runner only while the lease holds it (it names one request's nonce, so it can
+     * stop nothing else); it needs no hold of the member, it must overtake the call that holds it.
+     */
+    private void cancelUnderLease(String leaseId, String nonce) {
+        ActiveLease a = leases.get(leaseId);
+        if (a == null) {
+            return;
+        }
+        Runner runner;
+        lock.lock();
+        try {
+            Member m = members.get(a.memberId);
+            runner = m != null && leases.get(leaseId) == a && m.state == MemberState.LEASED ? m.runner : null;
+        } finally {
+            lock.unlock();
+        }
+        if (runner != null) {
+            runner.cancel(nonce);
+        }
     }
 
     /** A request of a lease's files, commands or contexts on its member's runner, fenced by the lease. */

@@ -13,9 +13,11 @@ import java.util.Map;
  * @param executionCount runs of this context so far, this one included
  * @param contextLost a limit (time, memory, output) or the code itself ended the context's interpreter: its state
  *     is gone and it must be restarted
+ * @param cancelled the caller cancelled the run (its client went away): its interpreter was killed, so the context
+ *     is lost too
  */
 public record ContextRun(String stdout, String stderr, List<Result> results, ContextError error, int executionCount,
-        boolean timedOut, boolean truncated, boolean contextLost, long durationMs) {
+        boolean timedOut, boolean truncated, boolean contextLost, boolean cancelled, long durationMs) {
 
     /** One displayed value: MIME type to content; {@code isMain} for the last expression's value. */
     public record Result(Map<String, String> data, boolean isMain) {

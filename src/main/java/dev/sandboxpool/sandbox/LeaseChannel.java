@@ -19,4 +19,11 @@ public interface LeaseChannel {
      * @throws SandboxOpException of kind SANDBOX_FAILED when the runner gave no answer (the member is replaced)
      */
     JsonNode call(Map<String, Object> request, Duration deadline, Consumer<JsonNode> events);
+
+    /**
+     * Stops the request with this nonce if it runs (or is yet to run) on the lease's member; never waits, never
+     * fails. A channel that cannot cancel does nothing: the request runs to its end.
+     */
+    default void cancel(String nonce) {
+    }
 }

@@ -1,6 +1,7 @@
 package dev.sandboxpool.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandboxpool.execution.Cancellation;
 import dev.sandboxpool.execution.RunnerProtocol;
 import dev.sandboxpool.execution.SandboxScripts;
 import java.time.Duration;
@@ -179,7 +180,8 @@ public final class RunnerSandboxOps implements SandboxOps {
     }
 
     @Override
-    public ContextRun runInContext(String contextId, String code, Duration timeout, OutputListener output) {
+    public ContextRun runInContext(String contextId, String code, Duration timeout, OutputListener output,
+            Cancellation cancellation) {
         Duration limit = limited(timeout);
         Map<String, Object> r = RunnerProtocol.request("context.run");
         r.put("id", contextId);
@@ -187,13 +189,12 @@ public final class RunnerSandboxOps implements SandboxOps {
         r.put("timeoutSeconds", limit.toMillis() / 1000.0);
         r.put("maxOutputBytes", maxOutputBytes);
         r.put("stream", true);
-        JsonNode run = ok(call(r, limit.plus(RunnerProtocol.GRACE), event -> {
-            if (event.hasNonNull("stdout")) {
-                output.stdout(event.get("stdout").asText());
-            } else if (event.hasNonNull("stderr")) {
-                output.stderr(event.get("stderr").asText());
-            }
-        }), "contextId");
+        String nonce = (String) r.get("nonce");
+        JsonNode run;
+        try (Cancellation.Registration ignored = cancellation.onCancel(() -> channel.cancel(nonce))) {
+            run = ok(call(r, limit.plus(RunnerProtocol.GRACE), event -> OutputListener.deliver(event, output)),
+                    "contextId");
+        }
         List<ContextRun.Result> results = new ArrayList<>();
         for (JsonNode result : run.path("results")) {
             Map<String, String> data = new LinkedHashMap<>();
@@ -209,7 +210,7 @@ public final class RunnerSandboxOps implements SandboxOps {
         return new ContextRun(run.path("stdout").asText(""), run.path("stderr").asText(""), results, err,
                 run.path("executionCount").asInt(), run.path("timedOut").asBoolean(),
                 run.path("truncated").asBoolean(), run.path("contextLost").asBoolean(),
-                run.path("durationMs").asLong());
+                run.path("cancelled").asBoolean(), run.path("durationMs").asLong());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.sandboxpool.sandbox;
 
+import dev.sandboxpool.execution.Cancellation;
 import java.time.Duration;
 import java.util.List;
 
@@ -71,7 +72,17 @@ public interface SandboxOps {
      * Runs code in a context under the pool's limits; its output reaches {@code output} as it arrives. A context a
      * limit killed (time, memory) is reported in the result ({@link ContextRun#contextLost()}) and can be restarted.
      */
-    ContextRun runInContext(String contextId, String code, Duration timeout, OutputListener output);
+    default ContextRun runInContext(String contextId, String code, Duration timeout, OutputListener output) {
+        return runInContext(contextId, code, timeout, output, Cancellation.NONE);
+    }
+
+    /**
+     * {@link #runInContext(String, String, Duration, OutputListener)}, stopped when {@code cancellation} is
+     * cancelled: the context's interpreter is killed (the run ends {@link ContextRun#cancelled()} and {@link
+     * ContextRun#contextLost()}; restart the context to use it again).
+     */
+    ContextRun runInContext(String contextId, String code, Duration timeout, OutputListener output,
+            Cancellation cancellation);
 
     /** A fresh interpreter for the context: its state is gone, its id stays. */
     ContextInfo restartContext(String contextId);
@@ -89,6 +100,15 @@ public interface SandboxOps {
         }
 
         default void stderr(String text) {
+        }
+
+        /** An event of the runner's stream ({@code {"stdout": text}} or {@code {"stderr": text}}) to this listener. */
+        static void deliver(com.fasterxml.jackson.databind.JsonNode event, OutputListener output) {
+            if (event.hasNonNull("stdout")) {
+                output.stdout(event.get("stdout").asText());
+            } else if (event.hasNonNull("stderr")) {
+                output.stderr(event.get("stderr").asText());
+            }
         }
     }
 

@@ -87,10 +87,15 @@ def base_env(workdir):
 
 class Requests:
     """The framed requests on stdin. While the runner waits for one, it keeps the lease's commands going (reads
-    their output, feeds their input, enforces their timeouts): see service."""
+    their output, feeds their input, enforces their timeouts): see service.
+
+    A cancel frame ({"op": "cancel", "target": nonce}) is never answered: it names a request to stop. The pool sends
+    it while that request runs (its client went away), so a run and a context run also watch stdin (see
+    cancel_requested); one that arrives before or after its request is remembered or harmless."""
 
     def __init__(self):
         self.buf = bytearray(self.read_ahead())
+        self.eof = False
 
     @staticmethod
     def read_ahead():
@@ -119,13 +124,75 @@ class Requests:
         while True:
             raw = self.complete()
             if raw is not None:
-                return raw
+                if not note_cancel(raw):
+                    return raw
+                continue
+            if self.eof:
+                return None
             if COMMANDS and not ZYGOTE_LOST and 0 not in service(None, [0]):
                 continue
             chunk = os.read(0, 1 << 20)
             if not chunk:
                 return None
             self.buf += chunk
+
+    def take_cancels(self):
+        """Reads what stdin holds now (it was readable) and takes the cancel frames at the head of the buffer. Only
+        cancels arrive while a request runs (the pool sends one request at a time), so a head frame that is not one
+        waits, unread, for next_request."""
+        try:
+            chunk = os.read(0, 1 << 20)
+        except BlockingIOError:
+            chunk = None
+        if chunk == b"":
+            self.eof = True  # the pool is gone: the request ends as usual, its answer has nowhere to go
+        elif chunk:
+            self.buf += chunk
+        self.scan_cancels()
+
+    def scan_cancels(self):
+        """Takes the cancel frames at the head of what was read already (one may have come with its request)."""
+        while True:
+            nl = self.buf.find(b"\n")
+            if nl < 0 or nl > 20 or not self.buf[:nl].isdigit():
+                return
+            size = int(self.buf[:nl])
+            if size > 4096 or len(self.buf) - nl - 1 < size:
+                return
+            if not note_cancel(bytes(self.buf[nl + 1:nl + 1 + size])):
+                return
+            del self.buf[:nl + 1 + size]
+
+
+REQUESTS = None  # the framed requests on stdin, when serving (see main)
+CURRENT = None  # the nonce of the request being answered
+CANCELLED = []  # nonces named by cancel frames, newest last (a few: a cancel concerns the request running now)
+
+
+def note_cancel(raw):
+    """True when the frame is a cancel (it is then remembered, never answered)."""
+    if len(raw) > 4096 or b'"cancel"' not in raw:
+        return False
+    try:
+        req = json.loads(raw)
+    except ValueError:
+        return False
+    if not isinstance(req, dict) or req.get("op") != "cancel":
+        return False
+    CANCELLED.append(str(req.get("target")))
+    del CANCELLED[:-16]
+    return True
+
+
+def watches_stdin():
+    """Whether a running request should watch stdin for its cancel: only when serving, and while stdin is open."""
+    return REQUESTS is not None and not REQUESTS.eof
+
+
+def cancel_requested():
+    """Called when stdin is readable during a request: whether a cancel named it."""
+    REQUESTS.take_cancels()
+    return CURRENT is not None and CURRENT in CANCELLED
 
 
 class Rejected(Exception):
@@ -381,6 +448,9 @@ def file_op(req):
             finally:
                 os.close(src)
         if not parts:  # the writable dir itself
+            if op == "read":
+                # (it has no parent to open it from: without this the child failed, and the member with it)
+                raise FileError("INVALID", "is a directory")
             if op == "stat":
                 parent = os.open(os.path.dirname(root) or "/", DIR_FLAGS)
                 try:
@@ -855,6 +925,9 @@ def run(req, raw):
     # background processes it left may hold its pipes open, and the execution ends with the program, not with them.
     exited = ZYGOTE.fileno()
     sel.register(exited, selectors.EVENT_READ)
+    if watches_stdin():
+        os.set_blocking(0, False)
+        sel.register(0, selectors.EVENT_READ)
     status = None
     pending_in = (req.get("stdin") or "").encode()
     os.set_blocking(in_w, False)
@@ -862,9 +935,9 @@ def run(req, raw):
         sel.register(in_w, selectors.EVENT_WRITE)
     else:
         os.close(in_w)
-    timed_out = truncated = zygote_lost = False
+    timed_out = truncated = zygote_lost = cancelled = False
     drain_until = None
-    while not truncated and not zygote_lost:
+    while not truncated and not zygote_lost and not cancelled:
         if status is None and pid in EXITS:  # taken from the zygote's stream while serving something else
             sel.unregister(exited)
             status = EXITS.pop(pid)
@@ -885,6 +958,12 @@ def run(req, raw):
                     sel.unregister(fd)
                     status = EXITS.pop(pid)
                     drain_until = time.monotonic() + 0.05
+            elif fd == 0:
+                cancelled = cancel_requested()
+                if REQUESTS.eof:
+                    sel.unregister(0)
+                if cancelled:
+                    break
             elif fd in out:
                 chunk = os.read(fd, 65536)
                 if not chunk:
@@ -907,6 +986,8 @@ def run(req, raw):
                     sel.unregister(fd)
                     os.close(fd)
     sel.close()
+    if watches_stdin():
+        os.set_blocking(0, True)
     if pending_in:
         os.close(in_w)
     # Whatever the execution started in its own session goes with it: on timeout and flood the program
@@ -932,7 +1013,7 @@ def run(req, raw):
     return {"stdout": out[out_r].decode("utf-8", "replace"),
             "stderr": out[err_r].decode("utf-8", "replace"),
             "exitCode": 128 - code if code < 0 else code,
-            "timedOut": timed_out, "truncated": truncated,
+            "timedOut": timed_out, "truncated": truncated, "cancelled": cancelled,
             "durationMs": int((time.monotonic() - started) * 1000)}
 
 
@@ -1216,8 +1297,9 @@ def start_context(ident, cwd):
     return ctx
 
 
-def read_result(ctx, deadline, output=None):
-    """The next frame on a context's result pipe, or None when it ended, broke the frame or passed the deadline."""
+def read_result(ctx, deadline, output=None, cancel=None):
+    """The next frame on a context's result pipe, or None when it ended, broke the frame, passed the deadline or
+    (with {@code cancel}, a dict) a cancel named the request: then cancel["cancelled"] is set."""
     buf = bytearray()
     while True:
         nl = buf.find(b"\n")
@@ -1239,8 +1321,21 @@ def read_result(ctx, deadline, output=None):
         if left <= 0 or ctx.pid in EXITS:
             return None
         fds = [ctx.res_r] + ([ctx.out_r, ctx.err_r] if output else [])
-        for fd in service(left, fds):
-            if fd == ctx.res_r:
+        watching = cancel is not None and watches_stdin()
+        if watching:
+            fds.append(0)
+            os.set_blocking(0, False)
+        try:
+            ready = service(left, fds)
+        finally:
+            if watching:
+                os.set_blocking(0, True)
+        for fd in ready:
+            if fd == 0:
+                if cancel_requested():
+                    cancel["cancelled"] = True
+                    return None
+            elif fd == ctx.res_r:
                 try:
                     chunk = os.read(fd, 1 << 20)
                 except BlockingIOError:
@@ -1289,7 +1384,7 @@ def context_run(ctx, req):
     out = {ctx.out_r: bytearray(), ctx.err_r: bytearray()}
     decoders = {fd: codecs.getincrementaldecoder("utf-8")("replace") for fd in out}
     names = {ctx.out_r: "stdout", ctx.err_r: "stderr"}
-    state = {"truncated": False}
+    state = {"truncated": False, "cancelled": False}
 
     def output(fd):
         """Takes what is in one of its pipes; False on a flood (it is stopped here, not drained)."""
@@ -1311,7 +1406,7 @@ def context_run(ctx, req):
         state["more"] = True
         return True
 
-    result = read_result(ctx, deadline, output) if sent else None
+    result = read_result(ctx, deadline, output, state) if sent else None
     if result is not None:
         # what it printed before its result is in the pipes already (it flushes first)
         for fd in (ctx.out_r, ctx.err_r):
@@ -1319,7 +1414,8 @@ def context_run(ctx, req):
             while state["more"] and not state["truncated"]:
                 state["more"] = False
                 output(fd)
-    timed_out = result is None and time.monotonic() >= deadline
+    timed_out = result is None and not state["cancelled"] and time.monotonic() >= deadline
+    # a cancelled run is stopped the only sure way, with its interpreter: the context is lost, as on a time limit
     lost = result is None or state["truncated"]
     stdout, stderr = bytes(out[ctx.out_r]), bytes(out[ctx.err_r])
     if lost:
@@ -1331,7 +1427,7 @@ def context_run(ctx, req):
     return {"contextLost": lost, "stdout": stdout.decode("utf-8", "replace"),
             "stderr": stderr.decode("utf-8", "replace"), "results": result.get("results") or [],
             "error": result.get("error"), "executionCount": int(result.get("executionCount") or 0),
-            "timedOut": timed_out, "truncated": state["truncated"],
+            "timedOut": timed_out, "truncated": state["truncated"], "cancelled": state["cancelled"],
             "durationMs": int((time.monotonic() - started) * 1000)}
 
 
@@ -1584,12 +1680,19 @@ def forget_lease_processes():
 
 
 def answer(raw, refusal):
-    global EVENTS
+    global EVENTS, CURRENT
     req = json.loads(raw)
     if refusal:
         return req["nonce"], {"error": refusal}
     op = req.get("op", "run")
     EVENTS = req["nonce"] if req.get("stream") else None
+    CURRENT = req["nonce"]
+    if REQUESTS is not None:
+        REQUESTS.scan_cancels()
+    if CURRENT in CANCELLED and op in ("run", "context.run"):
+        # cancelled before it ran (its cancel overtook it, or came with it): nothing of it runs
+        stopped = {"stdout": "", "stderr": "", "exitCode": -1, "cancelled": True, "durationMs": 0}
+        return req["nonce"], stopped if op == "run" else {"ok": dict(stopped, results=[], executionCount=0)}
     try:
         if op == "run":
             result = run(req, raw)
@@ -1654,9 +1757,11 @@ def main():
         start_zygote()
         if serve:
             fork_ahead()
-    global OUT
+    global OUT, REQUESTS
     OUT = stdout
     requests = Requests()
+    if serve:
+        REQUESTS = requests
     while True:
         raw = requests.next_request()
         if raw is None:

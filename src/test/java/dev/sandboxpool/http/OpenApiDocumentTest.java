@@ -46,7 +46,7 @@ class OpenApiDocumentTest {
 
     @Test
     void everyApiCallDocumentsTheTokenAndTheLocalModeHostAndOriginChecks() {
-        assertThat(apiOperations()).hasSize(8).allSatisfy(op -> {
+        assertThat(apiOperations()).hasSize(27).allSatisfy(op -> {
             assertThat(op.answers("401")).as("%s documents 401", op.label()).isTrue();
             assertThat(op.answers("403")).as("%s documents 403", op.label()).isTrue();
             assertThat(op.node().has("security")).as("%s uses the document's bearer token", op.label()).isFalse();
@@ -60,10 +60,16 @@ class OpenApiDocumentTest {
 
         assertThat(withBody).extracting(Operation::label).containsExactlyInAnyOrder(
                 "POST /v1/pools/{pool}/executions", "POST /v1/pools/{pool}/leases", "POST /v1/leases/{id}/renew",
-                "POST /v1/leases/{id}/executions");
+                "POST /v1/leases/{id}/executions", "PUT /v1/leases/{id}/files", "POST /v1/leases/{id}/files/mkdir",
+                "POST /v1/leases/{id}/files/rename", "POST /v1/leases/{id}/commands",
+                "POST /v1/leases/{id}/commands/{pid}/stdin", "POST /v1/leases/{id}/commands/{pid}/signal",
+                "POST /v1/leases/{id}/contexts", "POST /v1/leases/{id}/contexts/{contextId}/runs");
         assertThat(withBody).allSatisfy(op -> {
+            // a file upload is the file's bytes: the one body that is not JSON (JsonContentTypeFilter)
+            String type = op.label().equals("PUT /v1/leases/{id}/files") ? "application/octet-stream"
+                    : "application/json";
             assertThat(op.node().path("requestBody").path("content").fieldNames()).toIterable()
-                    .as("%s request content types", op.label()).containsExactly("application/json");
+                    .as("%s request content types", op.label()).containsExactly(type);
             assertThat(op.answers("413")).as("%s documents 413", op.label()).isTrue();
             assertThat(op.answers("415")).as("%s documents 415", op.label()).isTrue();
         });
@@ -71,11 +77,29 @@ class OpenApiDocumentTest {
 
     @Test
     void everyCallOnALeaseDocumentsItsEndings() {
-        assertThat(apiOperations()).filteredOn(op -> op.label().contains("/v1/leases/{id}")).hasSize(4)
+        assertThat(apiOperations()).filteredOn(op -> op.label().contains("/v1/leases/{id}")).hasSize(23)
                 .allSatisfy(op -> {
                     assertThat(op.answers("404")).as("%s documents 404", op.label()).isTrue();
                     assertThat(op.answers("410")).as("%s documents 410", op.label()).isTrue();
                 });
+    }
+
+    @Test
+    void everyCallOnALeasesSandboxDocumentsItsFailures() {
+        assertThat(apiOperations())
+                .filteredOn(op -> op.label().matches(".* /v1/leases/\\{id}/(files|commands|contexts).*"))
+                .hasSize(19).allSatisfy(op -> {
+                    assertThat(op.answers("501")).as("%s documents 501", op.label()).isTrue();
+                    assertThat(op.answers("502")).as("%s documents 502", op.label()).isTrue();
+                });
+    }
+
+    @Test
+    void everyStreamingCallDocumentsBothAnswers() {
+        assertThat(apiOperations()).filteredOn(op -> op.node().at("/responses/200/content").has(
+                "application/x-ndjson")).extracting(Operation::label).containsExactlyInAnyOrder(
+                        "POST /v1/leases/{id}/executions", "POST /v1/leases/{id}/commands",
+                        "POST /v1/leases/{id}/contexts/{contextId}/runs");
     }
 
     @Test

@@ -41,6 +41,18 @@ class SandboxOpsIT {
     }
 
     @Test
+    void readingAWritableDirAsAFileIsInvalidAndTheMemberStays() {
+        Lease lease = pool.acquire(WAIT, TTL);
+        SandboxOps ops = pool.sandbox(lease.id());
+
+        // the runner's file child once failed on a path with no entry below its root, and the member with it
+        assertThatThrownBy(() -> ops.readFile("/workspace", 1 << 20)).isInstanceOfSatisfying(
+                SandboxOpException.class, e -> assertThat(e.kind()).isEqualTo(SandboxOpException.Kind.INVALID));
+        assertThat(ops.stat("/workspace").type()).isEqualTo(FileEntry.Type.DIRECTORY);
+        assertThat(pool.lease(lease.id())).isPresent();
+    }
+
+    @Test
     void binaryFilesGoInAndComeOutByteForByte() {
         Lease lease = pool.acquire(WAIT, TTL);
         SandboxOps ops = pool.sandbox(lease.id());

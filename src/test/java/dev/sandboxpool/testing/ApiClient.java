@@ -45,6 +45,24 @@ public final class ApiClient {
         return send(request(path).DELETE());
     }
 
+    /** A raw body (a file upload) of the given content type. */
+    public Reply put(String path, byte[] body, String contentType) {
+        return send(request(path).header("Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofByteArray(
+                body)));
+    }
+
+    /** A raw answer (a file download): its status, type and bytes. */
+    public HttpResponse<byte[]> getBytes(String path) {
+        try {
+            return http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private HttpRequest.Builder request(String path) {
         HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120));
         return token == null ? b : b.header("Authorization", "Bearer " + token);

@@ -11,6 +11,7 @@ import dev.sandboxpool.backend.kubernetes.MemberRecycler;
 import dev.sandboxpool.backend.kubernetes.PodCas;
 import dev.sandboxpool.backend.kubernetes.PodEdits;
 import dev.sandboxpool.backend.kubernetes.PodState;
+import dev.sandboxpool.execution.Cancellation;
 import dev.sandboxpool.execution.ExecutionRequest;
 import dev.sandboxpool.execution.ExecutionResult;
 import dev.sandboxpool.execution.Runner;
@@ -33,6 +34,7 @@ import dev.sandboxpool.pool.PoolStoppedException;
 import dev.sandboxpool.pool.TooManyWaitingException;
 import dev.sandboxpool.pool.ReleaseDecision;
 import dev.sandboxpool.pool.RetireReason;
+import dev.sandboxpool.sandbox.LeaseChannel;
 import dev.sandboxpool.sandbox.RunnerSandboxOps;
 import dev.sandboxpool.sandbox.SandboxOpException;
 import dev.sandboxpool.sandbox.SandboxOps;
@@ -420,7 +422,13 @@ public final class ClusterPool implements Pool {
 
     @Override
     public ExecutionResult execute(String leaseId, ExecutionRequest request) {
-        return execute(leaseId, request, false).result();
+        return execute(leaseId, request, false, null, Cancellation.NONE).result();
+    }
+
+    @Override
+    public ExecutionResult execute(String leaseId, ExecutionRequest request, SandboxOps.OutputListener output,
+            Cancellation cancellation) {
+        return execute(leaseId, request, false, output, cancellation).result();
     }
 
     /**
@@ -444,7 +452,8 @@ public final class ClusterPool implements Pool {
         boolean cleaned = false;
         try {
             // a single-use pod is deleted after its lease: cleaning it first would be wasted
-            RunnerOutcome outcome = execute(lease.id(), request, settings.reusePolicy() == ReusePolicy.Recycle);
+            RunnerOutcome outcome = execute(lease.id(), request, settings.reusePolicy() == ReusePolicy.Recycle, null,
+                    Cancellation.NONE);
             cleaned = outcome.cleaned();
             return new Execution(lease, outcome.result());
         } finally {
@@ -452,7 +461,9 @@ public final class ClusterPool implements Pool {
         }
     }
 
-    private RunnerOutcome execute(String leaseId, ExecutionRequest request, boolean lastOfLease) {
+    /** {@code output} null: nothing streamed, the runner's plain run (a one-shot's run-and-clean, or a lease's). */
+    private RunnerOutcome execute(String leaseId, ExecutionRequest request, boolean lastOfLease,
+            SandboxOps.OutputListener output, Cancellation cancellation) {
         gates.executionBegins(leaseId);
         try {
             MemberPod m = current(leaseId);
@@ -472,7 +483,9 @@ public final class ClusterPool implements Pool {
                 }
                 Runner runner = attached.runner();
                 RunnerOutcome outcome = lastOfLease ? runner.runAndClean(request, settings.maxOutputBytes())
-                        : runner.run(request, settings.maxOutputBytes());
+                        : output == null ? runner.run(request, settings.maxOutputBytes())
+                        : runner.run(request, settings.maxOutputBytes(),
+                                event -> SandboxOps.OutputListener.deliver(event, output), cancellation);
                 result = outcome.result();
                 damaged = outcome.damaged();
                 cleaned = outcome.cleaned();
@@ -507,8 +520,26 @@ public final class ClusterPool implements Pool {
     @Override
     public SandboxOps sandbox(String leaseId) {
         current(leaseId);
-        return new RunnerSandboxOps((request, deadline, events) -> callUnderLease(leaseId, request, deadline, events),
-                settings.maxOutputBytes(), settings.maxTimeout());
+        return new RunnerSandboxOps(new LeaseChannel() {
+            @Override
+            public JsonNode call(Map<String, Object> request, Duration deadline, Consumer<JsonNode> events) {
+                return callUnderLease(leaseId, request, deadline, events);
+            }
+
+            @Override
+            public void cancel(String nonce) {
+                cancelUnderLease(leaseId, nonce);
+            }
+        }, settings.maxOutputBytes(), settings.maxTimeout());
+    }
+
+    /**
+     * A cancel names one request's nonce, so it can stop nothing else; it goes to this replica's runner in the
+     * lease's pod (the one its calls use) while the lease holds the pod by this replica's cache, and needs no gate:
+     * it must overtake the call it stops.
+     */
+    private void cancelUnderLease(String leaseId, String nonce) {
+        find(leaseId).ifPresent(m -> runners.held(m.name(), leaseId).ifPresent(r -> r.cancel(nonce)));
     }
 
     /**

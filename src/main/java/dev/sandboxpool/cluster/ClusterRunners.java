@@ -99,6 +99,12 @@ final class ClusterRunners implements AutoCloseable {
         return new Attached(opened.get(), true);
     }
 
+    /** The runner attached to {@code pod} while it serves {@code lease} (for a cancel), if it is alive. */
+    Optional<Runner> held(String pod, String lease) {
+        Held h = held.get(pod);
+        return h != null && lease.equals(h.lease) && h.session.alive() ? Optional.of(h.session) : Optional.empty();
+    }
+
     /** Whether the runner that served {@code lease} on {@code pod} ended during it: the sandbox is damaged. */
     boolean killedDuring(String pod, String lease) {
         Held h = held.get(pod);

@@ -3,6 +3,7 @@ package dev.sandboxpool.e2b;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sandboxpool.execution.Cancellation;
 import dev.sandboxpool.sandbox.ContextInfo;
 import dev.sandboxpool.sandbox.ContextRun;
 import dev.sandboxpool.sandbox.SandboxOps;
@@ -16,15 +17,18 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Produces;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.io.IOException;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import jakarta.inject.Named;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
-import reactor.core.scheduler.Schedulers;
+import reactor.core.publisher.FluxSink;
 
 /**
  * The code interpreter (port 49999) over a lease's Python contexts: {@code POST /execute} runs code and answers
@@ -46,11 +50,16 @@ public class InterpreterController {
     private final SandboxPlane plane;
     private final Map<String, String> defaultContexts = new ConcurrentHashMap<>();
 
-    public InterpreterController(SandboxPlane plane) {
+    private final Executor blocking;
+
+    public InterpreterController(SandboxPlane plane, @Named(TaskExecutors.BLOCKING) Executor blocking) {
         this.plane = plane;
+        this.blocking = blocking;
     }
 
     @Post("/execute")
+    // the answer is NDJSON; a client that says so in Accept must not get 406
+    @Produces({"application/x-ndjson", MediaType.APPLICATION_JSON})
     public HttpResponse<Publisher<byte[]>> execute(HttpRequest<?> request, @Nullable @Body byte[] body) {
         String id = plane.sandboxId(request);
         JsonNode message = ControlPlaneController.object(body);
@@ -64,41 +73,58 @@ public class InterpreterController {
                     + "the code)");
         }
         String contextId = message.hasNonNull("context_id") ? message.get("context_id").asText() : null;
+        // The run goes on the blocking executor, not in a subscribeOn task: a client's hang-up cancels the
+        // subscription, and cancelling such a task interrupts its thread, whose interrupted wait for the runner
+        // then closes the runner's session and costs the member. Here the hang-up asks the runner to stop the run.
         Flux<byte[]> lines = Flux.<byte[]>create(sink -> {
-            try {
-                SandboxOps ops = plane.ops(id);
-                String context = contextId != null ? contextId : defaultContext(id, ops);
-                ContextRun run = ops.runInContext(context, code, plane.pool(id).settings().maxTimeout(),
-                        new SandboxOps.OutputListener() {
-                            @Override
-                            public void stdout(String text) {
-                                sink.next(line(log("stdout", text)));
-                            }
-
-                            @Override
-                            public void stderr(String text) {
-                                sink.next(line(log("stderr", text)));
-                            }
-                        });
-                for (ContextRun.Result r : run.results()) {
-                    sink.next(line(result(r)));
-                }
-                if (run.error() != null) {
-                    sink.next(line(error(run.error().name(), run.error().value(), run.error().traceback())));
-                } else if (run.timedOut() || run.contextLost()) {
-                    sink.next(line(error(run.timedOut() ? "TimeoutError" : "ContextLost", run.timedOut()
-                            ? "the code passed the pool's time limit; the context was restarted empty"
-                            : "the context's interpreter ended (a limit or the code); restart the context", "")));
-                }
-                sink.next(line(Connect.object().put("type", "number_of_executions")
-                        .put("execution_count", run.executionCount())));
-            } catch (RuntimeException e) {
-                RuntimeException r = SandboxPlane.rpc(e, id);
-                sink.next(line(error("SandboxError", String.valueOf(r.getMessage()), "")));
-            }
-            sink.complete();
-        }).subscribeOn(Schedulers.boundedElastic());
+            Cancellation cancellation = new Cancellation();
+            sink.onCancel(cancellation::cancel);
+            blocking.execute(() -> run(sink, id, contextId, code, cancellation));
+        });
         return HttpResponse.<Publisher<byte[]>>ok(lines).contentType(MediaType.of("application/x-ndjson"));
+    }
+
+    private void run(FluxSink<byte[]> sink, String id, String contextId, String code, Cancellation cancellation) {
+        try {
+            SandboxOps ops = plane.ops(id);
+            String context = contextId != null ? contextId : defaultContext(id, ops);
+            ContextRun run = ops.runInContext(context, code, plane.pool(id).settings().maxTimeout(),
+                    new SandboxOps.OutputListener() {
+                        @Override
+                        public void stdout(String text) {
+                            sink.next(line(log("stdout", text)));
+                        }
+
+                        @Override
+                        public void stderr(String text) {
+                            sink.next(line(log("stderr", text)));
+                        }
+                    }, cancellation);
+            if (cancellation.isCancelled() && run.contextLost()) {
+                // The client hung up and the run was stopped, its interpreter with it. Nobody is there to be told
+                // to restart the context, and an E2B client expects its contexts to stay usable: a fresh
+                // interpreter under the same id (its state is gone, as after a kernel restart).
+                ops.restartContext(context);
+                sink.complete();
+                return;
+            }
+            for (ContextRun.Result r : run.results()) {
+                sink.next(line(result(r)));
+            }
+            if (run.error() != null) {
+                sink.next(line(error(run.error().name(), run.error().value(), run.error().traceback())));
+            } else if (run.timedOut() || run.contextLost()) {
+                sink.next(line(error(run.timedOut() ? "TimeoutError" : "ContextLost", run.timedOut()
+                        ? "the code passed the pool's time limit; the context was restarted empty"
+                        : "the context's interpreter ended (a limit or the code); restart the context", "")));
+            }
+            sink.next(line(Connect.object().put("type", "number_of_executions")
+                    .put("execution_count", run.executionCount())));
+        } catch (RuntimeException e) {
+            RuntimeException r = SandboxPlane.rpc(e, id);
+            sink.next(line(error("SandboxError", String.valueOf(r.getMessage()), "")));
+        }
+        sink.complete();
     }
 
     @Post("/contexts")

@@ -23,10 +23,11 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import jakarta.inject.Named;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * envd's {@code process.Process} service over a lease's commands: {@code Start} and {@code Connect} stream a start
@@ -39,8 +40,11 @@ import reactor.core.scheduler.Schedulers;
 public class ProcessController {
     private final SandboxPlane plane;
 
-    public ProcessController(SandboxPlane plane) {
+    private final Executor blocking;
+
+    public ProcessController(SandboxPlane plane, @Named(TaskExecutors.BLOCKING) Executor blocking) {
         this.plane = plane;
+        this.blocking = blocking;
     }
 
     @Post("/Start")
@@ -207,7 +211,10 @@ public class ProcessController {
      * background command outlives the stream that started it, as in E2B).
      */
     private HttpResponse<Publisher<byte[]>> stream(String id, Starter starter) {
-        Flux<byte[]> events = Flux.<byte[]>create(sink -> {
+        // On the blocking executor, not in a subscribeOn task: the client's hang-up cancels the subscription, and
+        // cancelling such a task interrupts its thread, whose interrupted read of the runner would close the
+        // runner's session and cost the member. Here the reading sees the cancelled sink and stops.
+        Flux<byte[]> events = Flux.<byte[]>create(sink -> blocking.execute(() -> {
             try {
                 SandboxOps ops = plane.ops(id);
                 int pid = starter.pid(ops);
@@ -219,7 +226,7 @@ public class ProcessController {
                         : new Connect.RpcException(Connect.Code.INTERNAL, String.valueOf(r.getMessage()))));
             }
             sink.complete();
-        }).subscribeOn(Schedulers.boundedElastic());
+        }));
         return HttpResponse.<Publisher<byte[]>>ok(events).contentType(MediaType.of(Connect.STREAM_JSON));
     }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sandboxpool.testing.ApiClient;
 import dev.sandboxpool.testing.E2bSdks;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.net.URI;
@@ -116,6 +117,41 @@ class E2bClusterE2E {
         assertThat(killed.statusCode()).as(killed.body()).isEqualTo(204);
         HttpResponse<String> gone = send(first, "GET", "/e2b/sandboxes/" + id, null);
         assertThat(gone.statusCode()).as(gone.body()).isEqualTo(404);
+    }
+
+    /**
+     * Our own API: a context made through one replica is used through the other, and a file written through one is
+     * read through the other; the state lives in the holder's runner. Without forwarding the second replica's runner
+     * would know no such context (404).
+     */
+    @Test
+    void aLeasesContextAndFilesAreReachedThroughEitherReplica() {
+        ApiClient a = new ApiClient(first, release.token());
+        ApiClient b = new ApiClient(second, release.token());
+        ApiClient.Reply lease = a.post("v1/pools/python/leases", "{\"ttlSeconds\": 120}");
+        assertThat(lease.status()).as("%s", lease.raw().body()).isEqualTo(201);
+        String id = lease.text("id");
+        try {
+            ApiClient.Reply context = b.post("v1/leases/" + id + "/contexts", "{}");
+            assertThat(context.status()).as("%s", context.raw().body()).isEqualTo(201);
+            String ctx = context.text("id");
+            ApiClient.Reply set = b.post("v1/leases/" + id + "/contexts/" + ctx + "/runs", "{\"code\": \"x = 41\"}");
+            assertThat(set.status()).as("%s", set.raw().body()).isEqualTo(200);
+            ApiClient.Reply used = a.post("v1/leases/" + id + "/contexts/" + ctx + "/runs",
+                    "{\"code\": \"print(x + 1)\"}");
+            assertThat(used.status()).as("%s", used.raw().body()).isEqualTo(200);
+            assertThat(used.text("stdout")).isEqualTo("42\n");
+
+            byte[] bytes = {0, 1, 2, (byte) 0xff, '\n'};
+            ApiClient.Reply put = b.put("v1/leases/" + id + "/files?path=/workspace/blob.bin", bytes,
+                    "application/octet-stream");
+            assertThat(put.status()).as("%s", put.raw().body()).isIn(200, 201);
+            HttpResponse<byte[]> got = a.getBytes("v1/leases/" + id + "/files?path=/workspace/blob.bin");
+            assertThat(got.statusCode()).isEqualTo(200);
+            assertThat(got.body()).isEqualTo(bytes);
+        } finally {
+            assertThat(a.delete("v1/leases/" + id).status()).isEqualTo(204);
+        }
     }
 
     /** Forwarding follows authentication: without the key, the replica that got the call refuses it itself. */

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A streamed NDJSON answer read over a plain socket, line by line as the server sends them, so a test sees when
@@ -28,10 +29,12 @@ public final class NdjsonClient implements AutoCloseable {
     private long chunkLeft;
     private boolean ended;
 
-    private NdjsonClient(URI base, String path, String body) throws IOException {
+    private NdjsonClient(URI base, String path, String body, Map<String, String> headers) throws IOException {
         socket = RawHttp.connect(base);
         byte[] payload = body.getBytes(StandardCharsets.UTF_8);
-        String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + base.getPort() + "\r\n"
+        StringBuilder extra = new StringBuilder();
+        headers.forEach((name, value) -> extra.append(name).append(": ").append(value).append("\r\n"));
+        String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + base.getPort() + "\r\n" + extra
                 + "Accept: application/x-ndjson\r\nContent-Type: application/json\r\nContent-Length: "
                 + payload.length + "\r\n\r\n";
         socket.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
@@ -61,8 +64,13 @@ public final class NdjsonClient implements AutoCloseable {
 
     /** Sends the request and reads the status and headers of the answer. */
     public static NdjsonClient post(URI base, String path, String body) {
+        return post(base, path, body, Map.of());
+    }
+
+    /** {@link #post(URI, String, String)} with more request headers. */
+    public static NdjsonClient post(URI base, String path, String body, Map<String, String> headers) {
         try {
-            return new NdjsonClient(base, path, body);
+            return new NdjsonClient(base, path, body, headers);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

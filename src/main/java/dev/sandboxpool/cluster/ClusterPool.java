@@ -520,17 +520,9 @@ public final class ClusterPool implements Pool {
     @Override
     public SandboxOps sandbox(String leaseId) {
         current(leaseId);
-        return new RunnerSandboxOps(new LeaseChannel() {
-            @Override
-            public JsonNode call(Map<String, Object> request, Duration deadline, Consumer<JsonNode> events) {
-                return callUnderLease(leaseId, request, deadline, events);
-            }
-
-            @Override
-            public void cancel(String nonce) {
-                cancelUnderLease(leaseId, nonce);
-            }
-        }, settings.maxOutputBytes(), settings.maxTimeout());
+        return new RunnerSandboxOps(LeaseChannel.of((request, deadline, events) -> callUnderLease(leaseId, request,
+                deadline, events), nonce -> cancelUnderLease(leaseId, nonce)), settings.maxOutputBytes(),
+                settings.maxTimeout());
     }
 
     /**

@@ -420,17 +420,9 @@ public final class WarmPool implements Pool {
     @Override
     public SandboxOps sandbox(String leaseId) {
         active(leaseId);
-        return new RunnerSandboxOps(new LeaseChannel() {
-            @Override
-            public JsonNode call(Map<String, Object> request, Duration deadline, Consumer<JsonNode> events) {
-                return callUnderLease(leaseId, request, deadline, events);
-            }
-
-            @Override
-            public void cancel(String nonce) {
-                cancelUnderLease(leaseId, nonce);
-            }
-        }, settings.maxOutputBytes(), settings.maxTimeout());
+        return new RunnerSandboxOps(LeaseChannel.of((request, deadline, events) -> callUnderLease(leaseId, request,
+                deadline, events), nonce -> cancelUnderLease(leaseId, nonce)), settings.maxOutputBytes(),
+                settings.maxTimeout());
     }
 
     /**

@@ -26,4 +26,19 @@ public interface LeaseChannel {
      */
     default void cancel(String nonce) {
     }
+
+    /** A channel whose calls go to {@code calls} and whose cancels go to {@code cancel}. */
+    static LeaseChannel of(LeaseChannel calls, Consumer<String> cancel) {
+        return new LeaseChannel() {
+            @Override
+            public JsonNode call(Map<String, Object> request, Duration deadline, Consumer<JsonNode> events) {
+                return calls.call(request, deadline, events);
+            }
+
+            @Override
+            public void cancel(String nonce) {
+                cancel.accept(nonce);
+            }
+        };
+    }
 }

@@ -38,12 +38,12 @@ public class HolderForwardingFilter implements HttpServerFilter {
     public static final String FORWARDED = "X-Sandboxpool-Forwarded";
     private static final Logger log = LoggerFactory.getLogger(HolderForwardingFilter.class);
 
-    private final PoolRegistry pools;
+    private final HolderLocator holders;
     private final List<LeaseRoutes> routes;
     private final PeerClient peers;
 
-    public HolderForwardingFilter(PoolRegistry pools, List<LeaseRoutes> routes, PeerClient peers) {
-        this.pools = pools;
+    public HolderForwardingFilter(HolderLocator holders, List<LeaseRoutes> routes, PeerClient peers) {
+        this.holders = holders;
         this.routes = routes;
         this.peers = peers;
     }
@@ -73,7 +73,7 @@ public class HolderForwardingFilter implements HttpServerFilter {
         for (LeaseRoutes r : routes) {
             Optional<String> lease = r.leaseOf(request);
             if (lease.isPresent()) {
-                return pools.poolOfLease(lease.get()).flatMap(p -> p.holderAddress(lease.get()));
+                return holders.holderOf(lease.get());
             }
         }
         return Optional.empty();

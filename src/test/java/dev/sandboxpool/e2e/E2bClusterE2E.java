@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sandboxpool.testing.ApiClient;
 import dev.sandboxpool.testing.E2bSdks;
+import dev.sandboxpool.testing.NdjsonClient;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -152,6 +154,55 @@ class E2bClusterE2E {
         } finally {
             assertThat(a.delete("v1/leases/" + id).status()).isEqualTo(204);
         }
+    }
+
+    /**
+     * A context run asked of the replica that does not hold the lease streams back as it is printed (the first line
+     * well before the end); a client of the holder that hangs up stops the run there.
+     */
+    @Test
+    void aForwardedRunStreamsAndAHangUpAtTheHolderStopsIt() throws Exception {
+        ApiClient a = new ApiClient(first, release.token());
+        ApiClient.Reply lease = a.post("v1/pools/python/leases", "{\"ttlSeconds\": 120}");
+        assertThat(lease.status()).as("%s", lease.raw().body()).isEqualTo(201);
+        String id = lease.text("id");
+        Map<String, String> auth = Map.of("Authorization", "Bearer " + release.token());
+        try {
+            String ctx = a.post("v1/leases/" + id + "/contexts", "{}").text("id");
+            String runs = "/v1/leases/" + id + "/contexts/" + ctx + "/runs";
+            long started = System.nanoTime();
+            try (NdjsonClient run = NdjsonClient.post(second, runs, json.createObjectNode().put("code",
+                    "import time\nprint('first', flush=True)\ntime.sleep(3)\nprint('last')").toString(), auth)) {
+                JsonNode firstLine = run.next();
+                long firstAfterMs = (System.nanoTime() - started) / 1_000_000;
+                run.rest();
+                long endAfterMs = (System.nanoTime() - started) / 1_000_000;
+                assertThat(firstLine.path("type").asText()).as("%s", firstLine).isEqualTo("stdout");
+                assertThat(firstAfterMs).as("first line after %d ms, end after %d ms", firstAfterMs, endAfterMs)
+                        .isLessThan(endAfterMs - 2000);
+            }
+
+            String ticking = "import time\nfor i in range(600):\n    open('/workspace/ticks', 'a').write('x')\n"
+                    + "    print(i, flush=True)\n    time.sleep(0.05)\n";
+            try (NdjsonClient run = NdjsonClient.post(first, runs, json.createObjectNode().put("code", ticking)
+                    .toString(), auth)) {
+                assertThat(run.next().path("type").asText()).isEqualTo("stdout");
+            }
+            Thread.sleep(2000);
+            // the holder's runner serves one request at a time: a run that went on would hold this up to its end
+            long before = ticks(a, id);
+            Thread.sleep(1000);
+            assertThat(ticks(a, id)).as("the run went on after the hang-up").isEqualTo(before).isLessThan(600);
+        } finally {
+            assertThat(a.delete("v1/leases/" + id).status()).isEqualTo(204);
+        }
+    }
+
+    private static long ticks(ApiClient api, String lease) {
+        ApiClient.Reply r = api.post("v1/leases/" + lease + "/executions",
+                "{\"code\": \"import os; print(os.path.getsize('/workspace/ticks'))\"}");
+        assertThat(r.status()).as("%s", r.raw().body()).isEqualTo(200);
+        return Long.parseLong(r.text("stdout").strip());
     }
 
     /** Forwarding follows authentication: without the key, the replica that got the call refuses it itself. */

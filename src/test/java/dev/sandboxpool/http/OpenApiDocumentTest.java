@@ -98,8 +98,8 @@ class OpenApiDocumentTest {
     void everyStreamingCallDocumentsBothAnswers() {
         assertThat(apiOperations()).filteredOn(op -> op.node().at("/responses/200/content").has(
                 "application/x-ndjson")).extracting(Operation::label).containsExactlyInAnyOrder(
-                        "POST /v1/leases/{id}/executions", "POST /v1/leases/{id}/commands",
-                        "POST /v1/leases/{id}/contexts/{contextId}/runs");
+                        "POST /v1/pools/{pool}/executions", "POST /v1/leases/{id}/executions",
+                        "POST /v1/leases/{id}/commands", "POST /v1/leases/{id}/contexts/{contextId}/runs");
     }
 
     @Test

@@ -92,6 +92,31 @@ class StreamingIT {
         }
     }
 
+    /** The one-shot route streams too: its lease is taken, the code streamed, the lease released. */
+    @Test
+    void aOneShotExecutionStreamsAndReleasesItsSandbox() {
+        long started = System.nanoTime();
+        try (NdjsonClient s = NdjsonClient.post(server.getURI(), "/v1/pools/sbx/executions", "{\"code\": " + quote(
+                "import time\nprint('first', flush=True)\ntime.sleep(2)\nprint('last')") + "}")) {
+            JsonNode first = s.next();
+            long firstAfterMs = (System.nanoTime() - started) / 1_000_000;
+            List<JsonNode> rest = s.rest();
+            long endAfterMs = (System.nanoTime() - started) / 1_000_000;
+
+            assertThat(s.status()).isEqualTo(200);
+            assertThat(first.path("type").asText()).isEqualTo("stdout");
+            assertThat(firstAfterMs).as("first line after %d ms, end after %d ms", firstAfterMs, endAfterMs)
+                    .isLessThan(endAfterMs - 1500);
+            JsonNode result = rest.get(rest.size() - 1);
+            assertThat(result.path("type").asText()).isEqualTo("result");
+            assertThat(result.path("stdout").asText()).isEqualTo("first\nlast\n");
+            assertThat(result.path("sandbox").asText()).isNotBlank();
+        }
+        // this test's own lease (BeforeEach) and none left by the one-shot
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(api.get("/v1/pools/sbx").body().path("leased").asInt()).isEqualTo(1));
+    }
+
     @Test
     void aContextRunAndAForegroundCommandStreamTheirOutputToo() {
         String ctx = api.post(on("/contexts"), "").text("id");

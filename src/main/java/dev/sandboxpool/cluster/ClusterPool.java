@@ -519,7 +519,8 @@ public final class ClusterPool implements Pool {
      */
     @Override
     public SandboxOps sandbox(String leaseId) {
-        current(leaseId);
+        // the cache's word is enough here: every call reads the pod from the API server before it acts
+        find(leaseId).orElseThrow(() -> new LeaseNotActiveException(leaseId));
         return new RunnerSandboxOps(LeaseChannel.of((request, deadline, events) -> callUnderLease(leaseId, request,
                 deadline, events), nonce -> cancelUnderLease(leaseId, nonce)), settings.maxOutputBytes(),
                 settings.maxTimeout());

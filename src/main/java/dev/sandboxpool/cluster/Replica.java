@@ -1,7 +1,6 @@
 package dev.sandboxpool.cluster;
 
 import dev.sandboxpool.backend.kubernetes.MemberPod;
-import java.util.Optional;
 
 /**
  * This lease API replica, as written on the pods it leases: its name (the pod name in a cluster), and the address its
@@ -29,7 +28,4 @@ public record Replica(String name, String address) {
         return new Replica(name, host + ":" + port);
     }
 
-    public Optional<String> addressIfKnown() {
-        return Optional.ofNullable(address);
-    }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sandboxpool.api.v1alpha1.SandboxPool;
 import dev.sandboxpool.backend.kubernetes.MemberPod;
-import dev.sandboxpool.backend.kubernetes.PodState;
+import dev.sandboxpool.pool.MemberState;
 import dev.sandboxpool.backend.kubernetes.SandboxPodFactory;
 import dev.sandboxpool.operator.ClusterReasons;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -178,7 +178,7 @@ final class ClusterBenchmark {
         String ns = pool.getMetadata().getNamespace();
         CompletableFuture<Long> leasable = k8s.pods().inNamespace(ns).withLabels(SandboxPodFactory.memberLabels(POOL))
                 .informOnCondition(pods -> pods.stream().filter(p -> Readiness.isPodReady(p)
-                        && new MemberPod(p).state() == PodState.IDLE).count() >= MEMBERS)
+                        && new MemberPod(p).state() == MemberState.READY).count() >= MEMBERS)
                 .thenApply(pods -> System.nanoTime());
         long started = System.nanoTime();
         k8s.resource(pool).create();

@@ -29,13 +29,7 @@ public final class MemberSnapshots {
         if (m.gone()) {
             return MemberState.TERMINATING;
         }
-        return switch (m.state()) {
-            case STARTING -> MemberState.STARTING;
-            case IDLE -> MemberState.READY;
-            case LEASED -> MemberState.LEASED;
-            // the operator's check holds an idle member for a moment: as warm as before, and counted so
-            case CLEANING -> m.checking() ? MemberState.READY : MemberState.CLEANING;
-            case RETIRING -> MemberState.TERMINATING;
-        };
+        // the operator's check holds an idle member for a moment: as warm as before, and counted so
+        return m.state() == MemberState.CLEANING && m.checking() ? MemberState.READY : m.state();
     }
 }

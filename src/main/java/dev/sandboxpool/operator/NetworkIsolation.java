@@ -10,7 +10,7 @@ import dev.sandboxpool.backend.kubernetes.MemberPod;
 import dev.sandboxpool.backend.kubernetes.MemberRecycler;
 import dev.sandboxpool.backend.kubernetes.PodCas;
 import dev.sandboxpool.backend.kubernetes.PodEdits;
-import dev.sandboxpool.backend.kubernetes.PodState;
+import dev.sandboxpool.pool.MemberState;
 import dev.sandboxpool.execution.ExecRunner;
 import dev.sandboxpool.operator.NetworkProbe.Findings;
 import dev.sandboxpool.operator.NetworkProbe.Target;
@@ -182,7 +182,7 @@ final class NetworkIsolation {
     private void giveBack(String who, PodCas cas, Pod claimed, Instant idleSince, KubernetesBackend backend) {
         String name = claimed.getMetadata().getName();
         Instant cleaningSince = new MemberPod(claimed).stateSince();
-        Predicate<MemberPod> stillOurs = m -> m.state() == PodState.CLEANING && m.stateSince().equals(cleaningSince);
+        Predicate<MemberPod> stillOurs = m -> m.state() == MemberState.CLEANING && m.stateSince().equals(cleaningSince);
         Optional<String> dirty;
         try {
             dirty = new ExecRunner(backend, name).clean();

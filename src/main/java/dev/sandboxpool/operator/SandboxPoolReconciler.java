@@ -4,25 +4,16 @@ import dev.sandboxpool.api.v1alpha1.Condition;
 import dev.sandboxpool.api.v1alpha1.NetworkMode;
 import dev.sandboxpool.api.v1alpha1.SandboxPool;
 import dev.sandboxpool.api.v1alpha1.SandboxPoolStatus;
-import dev.sandboxpool.backend.BackendException;
 import dev.sandboxpool.backend.Labels;
 import dev.sandboxpool.cluster.ClusterConfig;
-import dev.sandboxpool.backend.kubernetes.KubernetesBackend;
 import dev.sandboxpool.backend.kubernetes.MemberPod;
-import dev.sandboxpool.backend.kubernetes.MemberRecycler;
 import dev.sandboxpool.backend.kubernetes.PodCas;
-import dev.sandboxpool.backend.kubernetes.PodEdits;
-import dev.sandboxpool.backend.kubernetes.PodState;
-import dev.sandboxpool.backend.kubernetes.SandboxPodFactory;
 import dev.sandboxpool.cluster.Demand;
 import dev.sandboxpool.cluster.MemberSnapshots;
 import dev.sandboxpool.pool.DaemonThreads;
 import dev.sandboxpool.pool.MemberSnapshot;
 import dev.sandboxpool.pool.Plan;
 import dev.sandboxpool.pool.Planner;
-import dev.sandboxpool.pool.ReleaseDecision;
-import dev.sandboxpool.pool.RetireReason;
-import dev.sandboxpool.spec.Durations;
 import dev.sandboxpool.spec.InvalidSpecException;
 import dev.sandboxpool.spec.PoolSettings;
 import dev.sandboxpool.spec.PoolSpecValidator;
@@ -55,8 +46,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Predicate;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -209,7 +198,8 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
             return write(pool, status, pods, now);
         }
 
-        Members members = new Members(pool, s, pods, now);
+        PodMembers members = new PodMembers(new PodMembers.Tools(client, clock, planner, startupTimeout, cleaners,
+                events, podEvents), pool, s, pods, now, backoff(pool));
         members.housekeep();
         List<MemberSnapshot> holdingCapacity = snapshots(pods, s.probeFailureThreshold()).stream()
                 .filter(m -> !stuckTerminating(pods.get(m.id()), now)).toList();
@@ -348,161 +338,7 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
         return pod != null && new MemberPod(pod).stuckTerminating(now, STUCK_TERMINATING_MARGIN);
     }
 
-    private static String who(SandboxPool pool) {
+    static String who(SandboxPool pool) {
         return "SandboxPool " + pool.getMetadata().getNamespace() + "/" + pool.getMetadata().getName();
-    }
-
-    /** The actions of one reconcile on one pool's pods; {@code pods} is kept up to date with every write. */
-    private final class Members {
-        final SandboxPool pool;
-        final PoolSettings s;
-        final Map<String, Pod> pods;
-        final Instant now;
-        final String who;
-        final KubernetesBackend backend;
-        final PodCas cas;
-        final MemberRecycler recycler;
-
-        Members(SandboxPool pool, PoolSettings s, Map<String, Pod> pods, Instant now) {
-            this.pool = pool;
-            this.s = s;
-            this.pods = pods;
-            this.now = now;
-            this.who = who(pool);
-            this.backend = new KubernetesBackend(client, pool, clock);
-            this.cas = new PodCas(client);
-            this.recycler = MemberRecycler.deleting(backend, cas, clock);
-        }
-
-        /** What needs no planning: ended pods, ready starters, expired leases, abandoned clean-ups. */
-        void housekeep() {
-            for (Pod pod : List.copyOf(pods.values())) {
-                MemberPod m = new MemberPod(pod);
-                if (m.ended() && pod.getMetadata().getDeletionTimestamp() == null) {
-                    removeEnded(m);
-                } else if (m.state() == PodState.RETIRING && !m.gone()) {
-                    // retired by a lease API replica, which may not delete pods, or by a retirer that stopped
-                    // before the delete
-                    backend.destroy(m.name());
-                } else if (m.state() == PodState.STARTING && m.ready() && !m.gone()) {
-                    becomeIdle(m);
-                } else if (m.state() == PodState.LEASED && !m.leaseExpiresAt().isAfter(now) && !m.gone()) {
-                    reclaim(m);
-                } else if (m.state() == PodState.CLEANING && !m.stateSince().plus(CLEANING_DEADLINE).isAfter(now)
-                        && !m.gone()) {
-                    log.warn("{}: pod {} has been cleaning since {}: its cleaner is gone, deleting it", who, m.name(),
-                            m.stateSince());
-                    Instant since = m.stateSince();
-                    retireNow(m, x -> x.state() == PodState.CLEANING && x.stateSince().equals(since));
-                }
-            }
-        }
-
-        /** Failed, evicted or exited: replaced (the planner sees it terminating until it is gone). */
-        private void removeEnded(MemberPod m) {
-            log.warn("{}: pod {} ended ({}) while {}, replacing it", who, m.name(), m.endReason(),
-                    m.state().label());
-            events.warning(pool, "MemberEnded", "Replace", "pod " + m.name() + " ended (" + m.endReason()
-                    + ") while " + m.state().label() + ": replacing it");
-            if (m.state() == PodState.STARTING) {
-                backoff(pool).failed("pod " + m.name() + " ended before it was ready: " + m.endReason(), now);
-            }
-            backend.destroy(m.name());
-        }
-
-        private void becomeIdle(MemberPod m) {
-            cas.update(m.pod(), x -> x.state() == PodState.STARTING, p -> PodEdits.toIdle(p, now))
-                    .ifPresent(written -> {
-                        backoff(pool).succeeded();
-                        long ms = Duration.between(m.createdAt(), now).toMillis();
-                        log.info("{}: pod {} ready {} ms after creation", who, m.name(), ms);
-                        events.normal(pool, "MemberReady", "Ready", "pod " + m.name() + " ready " + ms
-                                + " ms after creation");
-                        updated(m.pod(), written);
-                    });
-        }
-
-        /** An expired lease: the member is cleaned (which kills whatever still runs in it) or deleted. */
-        private void reclaim(MemberPod m) {
-            String leaseId = m.leaseId().orElse("");
-            Predicate<MemberPod> sameLease = x -> x.state() == PodState.LEASED
-                    && leaseId.equals(x.leaseId().orElse("")) && !x.leaseExpiresAt().isAfter(now);
-            ReleaseDecision decision = planner.afterRelease(s, MemberSnapshots.of(m, s.probeFailureThreshold()),
-                    m.damaged(), now);
-            log.info("{}: lease {} on pod {} (holder {}) expired at {}: {}", who, leaseId, m.name(), m.leaseHolder(),
-                    m.leaseExpiresAt(),
-                    decision.recycle() ? "cleaning it" : "deleting it (" + decision.destroyBecause() + ")");
-            String why = "not renewed before " + m.leaseExpiresAt();
-            if (!decision.recycle()) {
-                retireNow(m, sameLease, p -> PodEdits.noteEnded(p, leaseId, why));
-                return;
-            }
-            var cleaning = cas.update(m.pod(), sameLease,
-                    p -> PodEdits.noteEnded(PodEdits.toCleaning(p, now), leaseId, why));
-            cleaning.ifPresent(written -> {
-                updated(m.pod(), written);
-                cleaners.execute(() -> log.info("{}: pod {} after its expired lease: {}", who, m.name(),
-                        recycler.recycle(written)));
-            });
-        }
-
-        void retire(String podName, RetireReason reason) {
-            Pod pod = pods.get(podName);
-            MemberPod m = new MemberPod(pod);
-            if (reason == RetireReason.STARTUP_TIMEOUT) {
-                backoff(pool).failed("pod " + m.name() + " not ready within " + Durations.format(startupTimeout)
-                        + ": " + m.waiting().map(Object::toString).orElse("no reason reported"), now);
-            }
-            PodState state = m.state();
-            boolean retired = retireNow(m, x -> x.state() == state && !x.gone());
-            if (retired) {
-                long age = Duration.between(m.createdAt(), now).toSeconds();
-                log.info("{}: retiring pod {} ({}, {} uses, age {} s)", who, m.name(), reason, m.uses(), age);
-                String note = "retired pod " + m.name() + ": " + reason.description() + " (" + m.uses()
-                        + " uses, age " + age + " s)";
-                if (reason.isProblem()) {
-                    events.warning(pool, "MemberRetired", "Retire", note);
-                } else {
-                    events.normal(pool, "MemberRetired", "Retire", note);
-                }
-            }
-        }
-
-        private boolean retireNow(MemberPod m, Predicate<MemberPod> check) {
-            return retireNow(m, check, p -> p);
-        }
-
-        /** @param note a last change written with the retirement */
-        private boolean retireNow(MemberPod m, Predicate<MemberPod> check, UnaryOperator<Pod> note) {
-            var retiring = cas.update(m.pod(), check, p -> note.apply(PodEdits.toRetiring(p, now)));
-            retiring.ifPresent(written -> {
-                updated(m.pod(), written);
-                backend.destroy(m.name());
-            });
-            return retiring.isPresent();
-        }
-
-        void create(int count) {
-            for (int i = 0; i < count; i++) {
-                try {
-                    Pod created = backend.createPod(s);
-                    pods.put(created.getMetadata().getName(), created);
-                    podEvents.handleRecentResourceCreate(ResourceID.fromResource(created), created);
-                    log.info("{}: created pod {} (spec hash {})", who, created.getMetadata().getName(), s.specHash());
-                    events.normal(pool, "MemberCreated", "Create", "created pod " + created.getMetadata().getName());
-                } catch (BackendException e) {
-                    backoff(pool).failed(e.getMessage(), now);
-                    log.warn("{}: {}", who, e.getMessage());
-                    events.warning(pool, "StartFailing", "Create", e.getMessage());
-                    return;
-                }
-            }
-        }
-
-        /** Our own write goes into the informer's cache at once, so the next reconcile does not act on the old pod. */
-        private void updated(Pod before, Pod after) {
-            pods.put(after.getMetadata().getName(), after);
-            podEvents.handleRecentResourceUpdate(ResourceID.fromResource(after), after, before);
-        }
     }
 }

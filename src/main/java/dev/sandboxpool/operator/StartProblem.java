@@ -1,7 +1,7 @@
 package dev.sandboxpool.operator;
 
 import dev.sandboxpool.backend.kubernetes.MemberPod;
-import dev.sandboxpool.backend.kubernetes.PodState;
+import dev.sandboxpool.pool.MemberState;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -18,7 +18,7 @@ record StartProblem(boolean imagePull, String message) {
             "RunContainerError", "CrashLoopBackOff");
 
     static Optional<StartProblem> find(List<MemberPod> pods, String image) {
-        List<MemberPod> starting = pods.stream().filter(m -> m.state() == PodState.STARTING && !m.gone()).toList();
+        List<MemberPod> starting = pods.stream().filter(m -> m.state() == MemberState.STARTING && !m.gone()).toList();
         for (MemberPod m : starting) {
             var waiting = m.waiting();
             if (waiting.isPresent() && waiting.get().imagePull()) {

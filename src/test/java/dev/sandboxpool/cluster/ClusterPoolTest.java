@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.sandboxpool.api.v1alpha1.ReusePolicy;
 import dev.sandboxpool.api.v1alpha1.SandboxPoolSpec;
 import dev.sandboxpool.backend.kubernetes.MemberPod;
-import dev.sandboxpool.backend.kubernetes.PodState;
+import dev.sandboxpool.pool.MemberState;
 import dev.sandboxpool.cluster.testing.ClusterHarness;
 import dev.sandboxpool.cluster.testing.MockCluster;
 import dev.sandboxpool.execution.ExecutionRequest;
@@ -82,7 +82,7 @@ class ClusterPoolTest {
         // each pod holds exactly the lease its caller was given
         for (Lease lease : leases) {
             MemberPod pod = new MemberPod(h.pod(lease.sandbox()));
-            assertThat(pod.state()).isEqualTo(PodState.LEASED);
+            assertThat(pod.state()).isEqualTo(MemberState.LEASED);
             // the pod carries the id's token (the whole id can be longer than a label value may be)
             assertThat(pod.leaseId()).isEqualTo(LeaseIds.token(lease.id(), MockCluster.NAMESPACE + ".python"));
         }
@@ -97,7 +97,7 @@ class ClusterPoolTest {
 
         Lease lease = pool.acquire(Duration.ofSeconds(10), TTL);
 
-        assertThat(h.pods("python")).filteredOn(p -> p.state() == PodState.LEASED).extracting(MemberPod::name)
+        assertThat(h.pods("python")).filteredOn(p -> p.state() == MemberState.LEASED).extracting(MemberPod::name)
                 .containsExactly(lease.sandbox());
         assertThat(h.idlePods("python")).hasSize(1);
         assertThat(pool.execute(lease.id(), ExecutionRequest.of("print('mine')", Duration.ofSeconds(10))).stdout())
@@ -156,7 +156,7 @@ class ClusterPoolTest {
         await().atMost(ClusterHarness.WAIT).untilAsserted(() -> {
             assertThat(h.exec().cleaned()).contains(lease.sandbox());
             MemberPod pod = new MemberPod(h.pod(lease.sandbox()));
-            assertThat(pod.state()).isEqualTo(PodState.IDLE);
+            assertThat(pod.state()).isEqualTo(MemberState.READY);
             assertThat(pod.uses()).isEqualTo(1);
         });
         assertThat(pool.lease(lease.id())).isEmpty();
@@ -200,7 +200,7 @@ class ClusterPoolTest {
 
         assertThat(run.result().stdout()).isEqualTo("once\n");
         MemberPod pod = new MemberPod(h.pod(run.lease().sandbox()));
-        assertThat(pod.state()).isEqualTo(PodState.IDLE);
+        assertThat(pod.state()).isEqualTo(MemberState.READY);
         assertThat(h.exec().cleaned().subList(cleanedBefore, h.exec().cleaned().size()))
                 .containsExactly(run.lease().sandbox());
         Lease next = pool.acquire(Duration.ofSeconds(5), TTL);
@@ -475,7 +475,7 @@ class ClusterPoolTest {
                 .isInstanceOf(LeaseNotActiveException.class);
         assertThatThrownBy(() -> a.release(ofB.id())).isInstanceOf(LeaseNotActiveException.class);
         MemberPod held = new MemberPod(h.pod(ofB.sandbox()));
-        assertThat(held.state()).isEqualTo(PodState.LEASED);
+        assertThat(held.state()).isEqualTo(MemberState.LEASED);
         assertThat(held.uses()).isEqualTo(1);
         // the id names its pool: the API finds the pool without asking each one
         assertThat(replica.poolOfLease(ofB.id())).containsSame(b);

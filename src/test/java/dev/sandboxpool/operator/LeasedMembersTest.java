@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sandboxpool.api.v1alpha1.Condition;
 import dev.sandboxpool.backend.kubernetes.MemberPod;
-import dev.sandboxpool.backend.kubernetes.PodState;
+import dev.sandboxpool.pool.MemberState;
 import dev.sandboxpool.cluster.testing.ClusterHarness;
 import dev.sandboxpool.cluster.testing.MockCluster;
 import dev.sandboxpool.pool.Lease;
@@ -37,13 +37,13 @@ class LeasedMembersTest {
         h.awaitReady("python", 1);
         Pool pool = served(h.replica("api-a"), "python");
         Lease lease = pool.acquire(Duration.ofSeconds(5), Duration.ofSeconds(30));
-        assertThat(new MemberPod(h.pod(lease.sandbox())).state()).isEqualTo(PodState.LEASED);
+        assertThat(new MemberPod(h.pod(lease.sandbox())).state()).isEqualTo(MemberState.LEASED);
 
         h.clock.advance(Duration.ofSeconds(31));
 
         await().atMost(ClusterHarness.WAIT).untilAsserted(() -> {
             assertThat(h.exec().cleaned()).contains(lease.sandbox());
-            assertThat(new MemberPod(h.pod(lease.sandbox())).state()).isEqualTo(PodState.IDLE);
+            assertThat(new MemberPod(h.pod(lease.sandbox())).state()).isEqualTo(MemberState.READY);
         });
         assertThat(pool.lease(lease.id())).isEmpty();
         assertThat(pool.acquire(Duration.ofSeconds(5), Duration.ofSeconds(30)).sandbox()).isEqualTo(lease.sandbox());
@@ -68,7 +68,7 @@ class LeasedMembersTest {
                     .satisfies(m -> assertThat(m.specHash()).isNotEqualTo(oldHash));
         });
         MemberPod leased = new MemberPod(h.pod(lease.sandbox()));
-        assertThat(leased.state()).isEqualTo(PodState.LEASED);
+        assertThat(leased.state()).isEqualTo(MemberState.LEASED);
         assertThat(leased.specHash()).isEqualTo(oldHash);
 
         pool.release(lease.id());
@@ -86,7 +86,7 @@ class LeasedMembersTest {
         Lease lease = pool.acquire(Duration.ofSeconds(15), Duration.ofMinutes(5));
 
         assertThat(lease.warm()).isFalse();
-        assertThat(new MemberPod(h.pod(lease.sandbox())).state()).isEqualTo(PodState.LEASED);
+        assertThat(new MemberPod(h.pod(lease.sandbox())).state()).isEqualTo(MemberState.LEASED);
     }
 
     @Test

@@ -9,7 +9,7 @@ import dev.sandboxpool.api.v1alpha1.ReusePolicy;
 import dev.sandboxpool.api.v1alpha1.SandboxPool;
 import dev.sandboxpool.api.v1alpha1.SandboxPoolSpec;
 import dev.sandboxpool.backend.kubernetes.MemberPod;
-import dev.sandboxpool.backend.kubernetes.PodState;
+import dev.sandboxpool.pool.MemberState;
 import dev.sandboxpool.cluster.testing.ClusterHarness;
 import dev.sandboxpool.cluster.testing.MockCluster;
 import dev.sandboxpool.execution.ExecutionRequest;
@@ -179,7 +179,7 @@ class PoolExecutionsTest {
 
             await().atMost(ClusterHarness.WAIT).untilAsserted(() -> {
                 assertThat(h.exec().cleaned()).contains(lease.sandbox());
-                assertThat(new MemberPod(h.pod(lease.sandbox())).state()).isEqualTo(PodState.IDLE);
+                assertThat(new MemberPod(h.pod(lease.sandbox())).state()).isEqualTo(MemberState.READY);
                 assertThat(h.pool("python").getStatus().getReadyReplicas()).isEqualTo(1);
             });
         }

@@ -1,5 +1,6 @@
 package dev.sandboxpool.backend.kubernetes;
 
+import dev.sandboxpool.pool.MemberState;
 import dev.sandboxpool.backend.Labels;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -73,11 +74,11 @@ public record MemberPod(Pod pod) {
 
     /** Taken out of idle for a moment by a check of the operator's, not by a lease (see {@link #CHECKING}). */
     public boolean checking() {
-        return state() == PodState.CLEANING && annotation(CHECKING) != null;
+        return state() == MemberState.CLEANING && annotation(CHECKING) != null;
     }
 
-    public PodState state() {
-        return PodState.ofLabel(label(STATE));
+    public MemberState state() {
+        return StateLabel.parse(label(STATE));
     }
 
     public String pool() {
@@ -89,7 +90,7 @@ public record MemberPod(Pod pod) {
     }
 
     public Optional<String> leaseId() {
-        return state() == PodState.LEASED ? Optional.ofNullable(label(LEASE)) : Optional.empty();
+        return state() == MemberState.LEASED ? Optional.ofNullable(label(LEASE)) : Optional.empty();
     }
 
     /** Why the given lease ended, when the operator reclaimed it from this pod. */
@@ -181,7 +182,7 @@ public record MemberPod(Pod pod) {
 
     /** Free to be claimed by a lease: idle, Ready, not going away. */
     public boolean claimable() {
-        return state() == PodState.IDLE && ready() && !gone();
+        return state() == MemberState.READY && ready() && !gone();
     }
 
     /** Why the sandbox container cannot start, e.g. {@code ErrImagePull: ...}, or empty. */

@@ -1,7 +1,7 @@
 package dev.sandboxpool.backend.kubernetes;
 
-import dev.sandboxpool.backend.BackendException;
-import dev.sandboxpool.backend.SandboxGoneException;
+import dev.sandboxpool.pool.MemberState;
+import dev.sandboxpool.execution.CleanUp;
 import dev.sandboxpool.execution.ExecRunner;
 import dev.sandboxpool.execution.Runner;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -97,29 +97,11 @@ public final class MemberRecycler {
     }
 
     private static Predicate<MemberPod> stillCleaning(Instant since) {
-        return m -> m.state() == PodState.CLEANING && m.stateSince().equals(since);
+        return m -> m.state() == MemberState.CLEANING && m.stateSince().equals(since);
     }
 
     /** Null when clean, else why not. */
     private static String clean(String pod, Runner runner) {
-        String failure = null;
-        for (int attempt = 1; attempt <= CLEANUP_ATTEMPTS; attempt++) {
-            if (!runner.alive()) {
-                return "its runner is gone (killed during the lease)";
-            }
-            try {
-                Optional<String> dirty = runner.clean();
-                if (dirty.isEmpty()) {
-                    return null;
-                }
-                failure = dirty.get();
-            } catch (SandboxGoneException e) {
-                return "pod gone";
-            } catch (BackendException e) {
-                failure = e.getMessage();
-            }
-            log.debug("pod {}: clean-up attempt {} of {} failed: {}", pod, attempt, CLEANUP_ATTEMPTS, failure);
-        }
-        return failure;
+        return CleanUp.run(pod, runner, CLEANUP_ATTEMPTS, e -> { }).orElse(null);
     }
 }

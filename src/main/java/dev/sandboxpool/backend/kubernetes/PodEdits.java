@@ -1,5 +1,6 @@
 package dev.sandboxpool.backend.kubernetes;
 
+import dev.sandboxpool.pool.MemberState;
 import static dev.sandboxpool.backend.kubernetes.MemberPod.DAMAGED;
 import static dev.sandboxpool.backend.kubernetes.MemberPod.LEASE;
 import static dev.sandboxpool.backend.kubernetes.MemberPod.LEASE_EXPIRES_AT;
@@ -32,7 +33,7 @@ public final class PodEdits {
     public static Pod claim(Pod pod, String leaseId, Instant now, Instant expiresAt, String holder,
             String holderAddress) {
         int uses = new MemberPod(pod).uses() + 1;
-        return edit(pod, PodState.LEASED, now, labels -> labels.put(LEASE, leaseId), annotations -> {
+        return edit(pod, MemberState.LEASED, now, labels -> labels.put(LEASE, leaseId), annotations -> {
             annotations.put(LEASE_EXPIRES_AT, expiresAt.toString());
             annotations.put(LEASE_HOLDER, holder);
             if (holderAddress != null) {
@@ -57,7 +58,7 @@ public final class PodEdits {
 
     /** leased → cleaning: the lease ends here, whoever then cleans the pod. */
     public static Pod toCleaning(Pod pod, Instant now) {
-        return edit(pod, PodState.CLEANING, now, PodEdits::dropLease, PodEdits::dropLeaseAnnotations);
+        return edit(pod, MemberState.CLEANING, now, PodEdits::dropLease, PodEdits::dropLeaseAnnotations);
     }
 
     /**
@@ -65,7 +66,7 @@ public final class PodEdits {
      * counted as ready, not cleaning (see {@link MemberPod#CHECKING}).
      */
     public static Pod toChecking(Pod pod, Instant now) {
-        return edit(pod, PodState.CLEANING, now, PodEdits::dropLease, a -> {
+        return edit(pod, MemberState.CLEANING, now, PodEdits::dropLease, a -> {
             dropLeaseAnnotations(a);
             a.put(MemberPod.CHECKING, "network");
         });
@@ -73,12 +74,12 @@ public final class PodEdits {
 
     /** starting or cleaning → idle, or leased → idle when the runner cleaned before answering: free to be claimed. */
     public static Pod toIdle(Pod pod, Instant now) {
-        return edit(pod, PodState.IDLE, now, PodEdits::dropLease, PodEdits::dropLeaseAnnotations);
+        return edit(pod, MemberState.READY, now, PodEdits::dropLease, PodEdits::dropLeaseAnnotations);
     }
 
     /** any state → retiring: claimed by nobody again; the delete call follows. */
     public static Pod toRetiring(Pod pod, Instant now) {
-        return edit(pod, PodState.RETIRING, now, PodEdits::dropLease, PodEdits::dropLeaseAnnotations);
+        return edit(pod, MemberState.TERMINATING, now, PodEdits::dropLease, PodEdits::dropLeaseAnnotations);
     }
 
     /** Leaves a note of a reclaimed lease (the next one reclaimed replaces it), for callers that come late. */
@@ -117,11 +118,11 @@ public final class PodEdits {
         annotations.remove(MemberPod.CHECKING);
     }
 
-    private static Pod edit(Pod pod, PodState state, Instant now, Consumer<Map<String, String>> labels,
+    private static Pod edit(Pod pod, MemberState state, Instant now, Consumer<Map<String, String>> labels,
             Consumer<Map<String, String>> annotations) {
         Map<String, String> l = copy(pod.getMetadata().getLabels());
         Map<String, String> a = copy(pod.getMetadata().getAnnotations());
-        l.put(STATE, state.label());
+        l.put(STATE, StateLabel.of(state));
         a.put(STATE_SINCE, now.toString());
         labels.accept(l);
         annotations.accept(a);

@@ -1,5 +1,6 @@
 package dev.sandboxpool.backend.kubernetes;
 
+import dev.sandboxpool.pool.MemberState;
 import dev.sandboxpool.api.v1alpha1.NetworkMode;
 import dev.sandboxpool.api.v1alpha1.SandboxPool;
 import dev.sandboxpool.api.v1alpha1.TolerationSpec;
@@ -76,7 +77,7 @@ public final class SandboxPodFactory {
         labels.put(Labels.SPEC_HASH, s.specHash());
         // the chart's NetworkPolicy denies all traffic to and from pods labelled none
         labels.put(MemberPod.NETWORK, s.network() == NetworkMode.Allowed ? "allowed" : "none");
-        labels.put(MemberPod.STATE, PodState.STARTING.label());
+        labels.put(MemberPod.STATE, StateLabel.of(MemberState.STARTING));
         Map<String, String> annotations = new LinkedHashMap<>();
         annotations.put(MemberPod.CREATED_AT, createdAt.toString());
         annotations.put(MemberPod.STATE_SINCE, createdAt.toString());

@@ -1,5 +1,6 @@
 package dev.sandboxpool.backend.kubernetes;
 
+import dev.sandboxpool.pool.MemberState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandboxpool.api.v1alpha1.SandboxPool;
@@ -59,7 +60,8 @@ class PodCasTest {
         Optional<Pod> cleaning = cas.update(leased, m -> m.leaseId().filter("lease-a"::equals).isPresent(),
                 p -> PodEdits.toCleaning(p, Instant.now()));
 
-        assertThat(cleaning).hasValueSatisfying(p -> assertThat(new MemberPod(p).state()).isEqualTo(PodState.CLEANING));
+        assertThat(cleaning).hasValueSatisfying(p -> assertThat(new MemberPod(p).state())
+                .isEqualTo(MemberState.CLEANING));
     }
 
     @Test

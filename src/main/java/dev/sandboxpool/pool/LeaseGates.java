@@ -1,14 +1,10 @@
-package dev.sandboxpool.cluster;
+package dev.sandboxpool.pool;
 
-import dev.sandboxpool.pool.LeaseBusyException;
-import dev.sandboxpool.pool.LeaseNotActiveException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -18,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * new one in. Without it the clean-up could end before that runner started, and the old tenant's code then ran in a
  * member marked idle. All state changes happen in {@link ConcurrentHashMap#compute}, atomic per lease.
  */
-final class LeaseGates {
+public final class LeaseGates {
     private final Map<String, Gate> gates = new ConcurrentHashMap<>();
 
     /**
@@ -38,11 +34,11 @@ final class LeaseGates {
      * @throws LeaseBusyException when another one runs
      * @throws LeaseNotActiveException when the lease is being released
      */
-    void executionBegins(String lease) {
+    public void executionBegins(String lease) {
         begin(lease, true);
     }
 
-    void executionEnded(String lease) {
+    public void executionEnded(String lease) {
         end(lease, true);
     }
 
@@ -51,11 +47,11 @@ final class LeaseGates {
      *
      * @throws LeaseNotActiveException when the lease is being released
      */
-    void callBegins(String lease) {
+    public void callBegins(String lease) {
         begin(lease, false);
     }
 
-    void callEnded(String lease) {
+    public void callEnded(String lease) {
         end(lease, false);
     }
 
@@ -95,28 +91,47 @@ final class LeaseGates {
      * @throws LeaseBusyException when they did not end in time (the release may be retried)
      * @throws LeaseNotActiveException when another release of it is under way
      */
-    void releaseBegins(String lease, Duration wait) {
+    public void releaseBegins(String lease, Duration wait) {
+        Futures.await(releaseBeginsAsync(lease, wait), () -> new LeaseBusyException(lease));
+    }
+
+    /**
+     * {@link #releaseBegins} without a thread: completes when no use of the lease runs any more, at once when none
+     * does, or fails with {@link LeaseBusyException} after {@code wait} (the uses keep the lease then).
+     */
+    public CompletableFuture<Void> releaseBeginsAsync(String lease, Duration wait) {
         AtomicReference<CompletableFuture<Void>> idle = new AtomicReference<>();
-        gates.compute(lease, (id, g) -> {
-            if (g != null && g.releasing()) {
-                throw new LeaseNotActiveException(id);
-            }
-            idle.set(g == null ? null : g.idle());
-            return g == null ? new Gate(false, 0, null, true) : new Gate(g.executing(), g.uses(), g.idle(), true);
-        });
-        if (idle.get() == null) {
-            return;
-        }
         try {
-            idle.get().get(wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            gaveUp(lease);
-            throw new LeaseBusyException(lease);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            gaveUp(lease);
-            throw new LeaseBusyException(lease);
+            gates.compute(lease, (id, g) -> {
+                if (g != null && g.releasing()) {
+                    throw new LeaseNotActiveException(id);
+                }
+                idle.set(g == null ? null : g.idle());
+                return g == null ? new Gate(false, 0, null, true)
+                        : new Gate(g.executing(), g.uses(), g.idle(), true);
+            });
+        } catch (LeaseNotActiveException e) {
+            return CompletableFuture.failedFuture(e);
         }
+        if (idle.get() == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        idle.get().copy().orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS).whenComplete((done, failure) -> {
+            if (failure == null) {
+                result.complete(null);
+            } else {
+                gaveUp(lease);
+                result.completeExceptionally(new LeaseBusyException(lease));
+            }
+        });
+        return result;
+    }
+
+    /** An execution of {@code lease} runs in this process right now. */
+    public boolean executing(String lease) {
+        Gate g = gates.get(lease);
+        return g != null && g.executing();
     }
 
     /** The release waited in vain: the uses still running keep the lease, as before the release. */
@@ -125,7 +140,7 @@ final class LeaseGates {
                 : new Gate(g.executing(), g.uses(), g.idle(), false));
     }
 
-    void releaseEnded(String lease) {
+    public void releaseEnded(String lease) {
         gates.remove(lease);
     }
 }

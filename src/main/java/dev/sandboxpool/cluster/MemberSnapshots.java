@@ -3,6 +3,8 @@ package dev.sandboxpool.cluster;
 import dev.sandboxpool.backend.kubernetes.MemberPod;
 import dev.sandboxpool.pool.MemberSnapshot;
 import dev.sandboxpool.pool.MemberState;
+import java.time.Duration;
+import java.time.Instant;
 
 /**
  * A member pod as the shared {@link dev.sandboxpool.pool.Planner} sees members. The kubelet probes pods (their
@@ -15,8 +17,19 @@ public final class MemberSnapshots {
     }
 
     public static MemberSnapshot of(MemberPod m, int probeFailureThreshold) {
+        return of(m, probeFailureThreshold, Instant.MAX, Duration.ZERO);
+    }
+
+    /**
+     * An idle pod the kubelet reports not Ready counts as failing its probe once it has been so for {@code grace}
+     * (the pool's probe period and timeout): a single failed readiness probe (with failureThreshold 1 the pod turns
+     * NotReady at once), say one that overlapped a clean-up, is followed by another within a period, and retiring
+     * the member at the first one replaced healthy members. Until then it is only not claimable.
+     */
+    public static MemberSnapshot of(MemberPod m, int probeFailureThreshold, Instant now, Duration grace) {
         MemberState state = state(m);
-        boolean idleUnready = state == MemberState.READY && !m.ready();
+        boolean idleUnready = state == MemberState.READY && !m.ready()
+                && m.notReadySince().map(since -> !since.plus(grace).isAfter(now)).orElse(true);
         return new MemberSnapshot(m.name(), state, m.specHash(), m.createdAt(),
                 state == MemberState.READY ? m.stateSince() : null, m.uses(), null,
                 idleUnready ? probeFailureThreshold : 0,

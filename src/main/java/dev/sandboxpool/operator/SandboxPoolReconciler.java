@@ -201,7 +201,7 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
         PodMembers members = new PodMembers(new PodMembers.Tools(client, clock, planner, startupTimeout, cleaners,
                 events, podEvents), pool, s, pods, now, backoff(pool));
         members.housekeep();
-        List<MemberSnapshot> holdingCapacity = snapshots(pods, s.probeFailureThreshold()).stream()
+        List<MemberSnapshot> holdingCapacity = snapshots(pods, s, now).stream()
                 .filter(m -> !stuckTerminating(pods.get(m.id()), now)).toList();
         int waiters = Demand.waiting(pool, now);
         StartBackoff backoff = backoff(pool);
@@ -217,7 +217,7 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
         var starts = new PoolStatusBuilder.Starts(backoff.failures(), backoff.lastError(),
                 StartProblem.find(pods.values().stream().map(MemberPod::new).toList(), s.image()));
         SandboxPoolStatus status = PoolStatusBuilder.build(pool.getMetadata().getName(), generation, s,
-                snapshots(pods, s.probeFailureThreshold()), waiters, starts, networkIsolation.condition(pool, s),
+                snapshots(pods, s, now), waiters, starts, networkIsolation.condition(pool, s),
                 pool.getStatus(), now);
         return write(pool, status, pods, now);
     }
@@ -332,6 +332,13 @@ public class SandboxPoolReconciler implements Reconciler<SandboxPool> {
 
     private static List<MemberSnapshot> snapshots(Map<String, Pod> pods, int probeFailureThreshold) {
         return pods.values().stream().map(p -> MemberSnapshots.of(new MemberPod(p), probeFailureThreshold)).toList();
+    }
+
+    /** An idle pod is unhealthy once it has been unready for a probe period and its timeout (see MemberSnapshots). */
+    private static List<MemberSnapshot> snapshots(Map<String, Pod> pods, PoolSettings s, Instant now) {
+        Duration grace = s.probePeriod().plus(s.probeTimeout());
+        return pods.values().stream()
+                .map(p -> MemberSnapshots.of(new MemberPod(p), s.probeFailureThreshold(), now, grace)).toList();
     }
 
     private static boolean stuckTerminating(Pod pod, Instant now) {

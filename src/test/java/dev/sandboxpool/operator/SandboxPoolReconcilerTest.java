@@ -170,9 +170,31 @@ class SandboxPoolReconcilerTest {
         String victim = h.idlePods("python").get(0).name();
 
         h.kubelet.makeUnready(victim);
+        // unready longer than a probe period and its timeout: no transient failure, a sick member
+        h.clock.advance(Duration.ofMinutes(1));
 
         h.awaitReady("python", 2);
         assertThat(names(h.pods("python"))).doesNotContain(victim);
+    }
+
+    /**
+     * On the e2e cluster a healthy member was retired UNHEALTHY right after a clean-up: one kubelet readiness probe
+     * that overlapped the clean-up failed (with failureThreshold 1 the pod turns NotReady at once), and the operator
+     * retired the idle, unready pod at its next reconcile. The kubelet probes again within a period; until then the
+     * member is only not claimable.
+     */
+    @Test
+    void idleMemberUnreadyForLessThanAProbePeriodIsKept() {
+        h.createPool("python", MockCluster.spec(2, 3));
+        h.awaitReady("python", 2);
+        String member = h.idlePods("python").get(0).name();
+
+        h.kubelet.makeUnready(member);
+        await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
+        h.kubelet.makeReady(member);
+
+        h.awaitReady("python", 2);
+        assertThat(names(h.pods("python"))).contains(member);
     }
 
     @Test

@@ -180,6 +180,28 @@ public record MemberPod(Pod pod) {
                         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
+    /**
+     * Since when the pod is not Ready, by its Ready condition's last transition; empty when it is Ready, or when the
+     * kubelet has reported no such time.
+     */
+    public Optional<Instant> notReadySince() {
+        if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
+            return Optional.empty();
+        }
+        return pod.getStatus().getConditions().stream()
+                .filter(c -> "Ready".equals(c.getType()) && !"True".equals(c.getStatus()))
+                .map(c -> c.getLastTransitionTime())
+                .filter(t -> t != null && !t.isBlank())
+                .findFirst()
+                .flatMap(t -> {
+                    try {
+                        return Optional.of(Instant.parse(t));
+                    } catch (java.time.format.DateTimeParseException e) {
+                        return Optional.empty();
+                    }
+                });
+    }
+
     /** Free to be claimed by a lease: idle, Ready, not going away. */
     public boolean claimable() {
         return state() == MemberState.READY && ready() && !gone();

@@ -89,6 +89,11 @@ public final class FakeKubelet implements AutoCloseable {
         setStatus(name, running(false));
     }
 
+    /** Its readiness probe passes again. */
+    public void makeReady(String name) {
+        setStatus(name, running(true));
+    }
+
     /** As the kubelet does: again on a conflict, since the product writes the same pods. */
     private void setStatus(String name, PodStatus status) {
         for (int attempt = 1; ; attempt++) {

@@ -32,6 +32,18 @@ public abstract class LeaseContract {
         await().atMost(WAIT).until(() -> pool().stats().ready() == 1);
     }
 
+    /** Until an execution of {@code lease} runs: a second one is then refused as busy. */
+    private void awaitExecuting(Lease lease) {
+        await().atMost(WAIT).until(() -> {
+            try {
+                pool().execute(lease.id(), code("pass"));
+                return false; // ran before the slow one started: try again
+            } catch (LeaseBusyException busy) {
+                return true;
+            }
+        });
+    }
+
     private static ExecutionRequest code(String code) {
         return ExecutionRequest.of(code, Duration.ofSeconds(20));
     }
@@ -83,14 +95,7 @@ public abstract class LeaseContract {
         Lease lease = pool().acquire(Duration.ofSeconds(5), TTL);
         CompletableFuture<ExecutionResult> slow = CompletableFuture.supplyAsync(() -> pool().execute(lease.id(),
                 code("import time; time.sleep(2); print('slow')")));
-        await().atMost(WAIT).until(() -> {
-            try {
-                pool().execute(lease.id(), code("print('second')"));
-                return false; // ran before the slow one started: try again
-            } catch (LeaseBusyException busy) {
-                return true;
-            }
-        });
+        awaitExecuting(lease);
 
         assertThat(slow.get(WAIT.toSeconds(), TimeUnit.SECONDS).stdout()).isEqualTo("slow\n");
         pool().release(lease.id());
@@ -105,14 +110,7 @@ public abstract class LeaseContract {
         Lease lease = pool().acquire(Duration.ofSeconds(5), TTL);
         CompletableFuture<ExecutionResult> running = CompletableFuture.supplyAsync(() -> pool().execute(lease.id(),
                 code("import time; time.sleep(1.5); open('written-late', 'w').write('x'); print('done')")));
-        await().atMost(WAIT).until(() -> {
-            try {
-                pool().execute(lease.id(), code("pass"));
-                return false;
-            } catch (LeaseBusyException busy) {
-                return true; // the slow one runs
-            }
-        });
+        awaitExecuting(lease);
 
         pool().release(lease.id());
 

@@ -12,7 +12,8 @@ import java.util.concurrent.Executor;
 
 /**
  * A pool as the lease API uses it, whichever backend holds the members: leases with a time to live, executions
- * under a lease, release. Local mode implements it in memory ({@link WarmPool}); cluster mode on the pods.
+ * under a lease, release. One engine implements it ({@link LeaseEngine}), over leases in memory (local mode,
+ * {@link WarmPool}) or on the pods (cluster mode).
  */
 public interface Pool {
     /** Extra time to live of the internal lease of a one-shot execution, beyond the execution's own limit. */
@@ -121,8 +122,8 @@ public interface Pool {
     void release(String leaseId);
 
     /**
-     * Lease, run, release. Each pool runs its one-shots its own way (local mode retries a member lost through no fault
-     * of the code; a cluster pool cleans in the run's own round trip), so there is no default.
+     * Lease, run, release: the runner cleans in the run's own round trip, and a member lost through no fault of the
+     * code is retried once on another ({@link OneShots}).
      */
     Execution runOnce(ExecutionRequest request, Duration maxWait);
 

@@ -30,6 +30,10 @@ public final class SandboxScripts {
     private static final List<String> ISOLATED = List.of(INTERPRETER, "-I", "-c");
 
     private static final String INIT = load("init.py");
+    /**
+     * One file on purpose, long as it is: it travels as one {@code -c} argument and imports nothing from the
+     * sandbox's disk, which user code of an earlier lease could have written.
+     */
     private static final String RUNNER = shortened(load("runner.py"));
 
     private SandboxScripts() {

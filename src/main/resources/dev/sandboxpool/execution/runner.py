@@ -1,6 +1,4 @@
 # The in-sandbox runner, passed with `sandboxpool-python3 -I -c` (see SandboxScripts and docs/isolation.md).
-# One file on purpose, long as it is: it travels as one `-c` argument and imports nothing from the sandbox's disk,
-# which user code of an earlier lease could have written (a module beside it would be a file to trust).
 #
 # Protocol on stdin: a line with the byte length of a JSON request, then the request. For each request, one line
 # on stdout: the request's nonce, a space, the JSON result. With the argument `serve` it answers requests until

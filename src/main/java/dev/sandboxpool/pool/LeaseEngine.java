@@ -356,10 +356,9 @@ public abstract class LeaseEngine implements Pool {
 
     /** {@link #release}, told whether the last execution's runner request cleaned the sandbox already. */
     void release(String leaseId, boolean clean) {
+        // no lookup first: the store's release finds the lease itself, and refuses one that ended (a lookup here
+        // was one more read of the pod on every one-shot of a cluster pool)
         String token = token(leaseId);
-        if (store.find(token).isEmpty()) {
-            activeLease(leaseId); // throws: expired, or unknown / released twice
-        }
         gates.releaseBegins(token, releaseWait());
         releaseStored(token, clean);
     }

@@ -26,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -232,6 +233,14 @@ public class ClusterPools implements PoolRegistry, AutoCloseable {
         pools.clear();
         cleaners.shutdown();
         leaseCalls.shutdown();
+        try {
+            // the pools' last writes (one-shot reservations given back, clean-ups) before the client goes away
+            if (!cleaners.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("clean-ups and hand-backs still under way after 5 s; their pods are reclaimed by the operator");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static <T> ResourceEventHandler<T> handler(Consumer<T> changed, Consumer<T> deleted) {

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -38,12 +39,22 @@ public final class Demand {
 
     /** Callers waiting for this pool across all replicas, counting only entries refreshed recently. */
     public static int waiting(SandboxPool pool, Instant now) {
+        return waiting(pool, key -> true, now);
+    }
+
+    /** Callers waiting for this pool through replicas other than {@code replica}, counting only fresh entries. */
+    public static int waitingBesides(SandboxPool pool, String replica, Instant now) {
+        String own = key(replica);
+        return waiting(pool, key -> !key.equals(own), now);
+    }
+
+    private static int waiting(SandboxPool pool, Predicate<String> replicas, Instant now) {
         Map<String, String> annotations = pool.getMetadata().getAnnotations();
         if (annotations == null) {
             return 0;
         }
         return annotations.entrySet().stream()
-                .filter(e -> e.getKey().startsWith(PREFIX))
+                .filter(e -> e.getKey().startsWith(PREFIX) && replicas.test(e.getKey()))
                 .map(e -> parse(e.getValue()))
                 .flatMap(Optional::stream)
                 .filter(entry -> !entry.at().plus(FRESH_FOR).isBefore(now))

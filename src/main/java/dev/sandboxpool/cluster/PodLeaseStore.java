@@ -55,8 +55,6 @@ final class PodLeaseStore implements LeaseStore {
     private final MemberCache members;
     private final Clock clock;
     private final String replica;
-    /** Where peers forward this replica's leases' sandbox calls; null when unknown (see {@link Replica}). */
-    private final String replicaAddress;
     private final PoolEvents events;
     private final Executor dispatcher;
     private final ExecutorService cleaners;
@@ -65,14 +63,6 @@ final class PodLeaseStore implements LeaseStore {
     private final DemandSignal demand;
     /** afterRelease only: the start-up timeout plays no part in it. */
     private final Planner planner = new Planner(Duration.ZERO);
-    /** Pod versions this process claimed or lost a race for: the informer's copy of them is stale. */
-    private final Set<String> spent = Collections.newSetFromMap(Collections.synchronizedMap(
-            new LinkedHashMap<>() {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                    return size() > 10_000;
-                }
-            }));
     /**
      * Executions of each lease run through this process and not yet written on its pod: the write that ends the
      * lease adds them to the pod's count. Bounded, least recently used first out, for leases that ended elsewhere
@@ -87,6 +77,8 @@ final class PodLeaseStore implements LeaseStore {
             });
     private final ClusterRunners runners;
     private final PodLeaseLookup lookup;
+    private final PodClaims claims;
+    private final OneShotReserve reserve;
     private Engine engine;
 
     private volatile SandboxPool resource;
@@ -108,7 +100,6 @@ final class PodLeaseStore implements LeaseStore {
         this.members = members;
         this.clock = clock;
         this.replica = replica.name();
-        this.replicaAddress = replica.address();
         this.events = events;
         this.dispatcher = dispatcher;
         this.cleaners = cleaners;
@@ -117,11 +108,15 @@ final class PodLeaseStore implements LeaseStore {
         this.demand = new DemandSignal(client, namespace(), name(), replica.name(), clock);
         this.runners = new ClusterRunners(new KubernetesBackend(client, resource, clock));
         this.lookup = new PodLeaseLookup(client, members, clock, namespace(), name());
+        this.claims = new PodClaims(members, lookup, cas, clock, replica);
+        this.reserve = new OneShotReserve(namespace() + "/" + name(), new ReservedPods(), clock, cleaners,
+                () -> this.settings);
     }
 
     @Override
     public void bind(Engine engine) {
         this.engine = engine;
+        reserve.onFreed(engine::claimable);
     }
 
     @Override
@@ -166,11 +161,15 @@ final class PodLeaseStore implements LeaseStore {
         }
     }
 
-    /** Once a second, on the dispatcher: waiting callers are served, runners of gone pods closed. */
+    /**
+     * Once a second, on the dispatcher: waiting callers are served, runners of gone pods closed, one-shot reservations
+     * renewed, and given back when idle or when another replica's callers wait while nobody waits here.
+     */
     void tick() {
         runners.retainOnly(members.all().stream().map(p -> p.getMetadata().getName())
                 .collect(Collectors.toSet()));
         lookup.forgetOldClaims();
+        reserve.tick(othersNeedReservations());
         if (engine.waiting() > 0) {
             engine.claimable();
         } else {
@@ -192,8 +191,15 @@ final class PodLeaseStore implements LeaseStore {
         }
     }
 
-    /** Publishes "nobody waits" on the dispatcher, then closes this replica's runners. */
+    /** Nobody waits here, and callers of other replicas wait while this one holds more than its share. */
+    private boolean othersNeedReservations() {
+        return engine.waiting() == 0
+                && ReserveShare.giveBack(resource, members.all(), replica, reserve.size(), clock.instant());
+    }
+
+    /** Gives back the one-shot reservations and publishes "nobody waits" on the dispatcher. */
     void stop() {
+        reserve.stop();
         try {
             dispatcher.execute(() -> demand.publish(0));
         } catch (RejectedExecutionException e) {
@@ -207,51 +213,69 @@ final class PodLeaseStore implements LeaseStore {
 
     // ---- claims -------------------------------------------------------------------------------------------------
 
-    /**
-     * Idle members in this replica's {@link ClaimOrder}. A claim of an earlier attempt for the same token whose
-     * outcome was never known (the write failed, then was applied) shows in the cache: that pod is the token's, and
-     * no second one is claimed.
-     */
+    /** An idle pod ({@link PodClaims}), else the pods this replica holds for its one-shots go back. */
     @Override
     public Optional<Stored> claim(String token, Duration ttl) {
-        Optional<Pod> already = members.leasedTo(token).stream().filter(p -> lookup.holds(token).test(new MemberPod(p)))
-                .findFirst();
-        if (already.isPresent()) {
-            return already.map(p -> stored(new MemberPod(p)));
+        Optional<Stored> claimed = claimIdle(token, ttl).map(PodLeaseStore::stored);
+        if (claimed.isEmpty()) {
+            // none idle: the pods this replica holds for its one-shots go back to serve the lease (the informer's
+            // news of them serves it)
+            reserve.returnFree();
         }
-        String hash = settings.specHash();
-        List<Pod> candidates = members.all().stream()
-                .filter(p -> !spent.contains(version(p)))
-                .filter(p -> {
-                    MemberPod m = new MemberPod(p);
-                    return m.claimable() && hash.equals(m.specHash());
-                })
-                .sorted(ClaimOrder.comparator(replica, (Pod p) -> p.getMetadata().getName()))
-                .toList();
-        for (Pod candidate : candidates) {
-            spent.add(version(candidate));
-            Instant now = clock.instant();
-            Optional<Pod> claimed = cas.update(candidate, m -> m.claimable() && hash.equals(m.specHash()),
-                    p -> PodEdits.claim(p, token, now, now.plus(ttl), replica, replicaAddress));
-            if (claimed.isPresent()) {
-                MemberPod m = new MemberPod(claimed.get());
-                // remembered before the caller has the lease: its first call may come at once, on another thread
-                lookup.claimed(token, m.name());
-                return Optional.of(stored(m));
+        return claimed;
+    }
+
+    /**
+     * A one-shot runs in a pod this replica reserved for its one-shots ({@link OneShotReserve}): no write, once the
+     * reservation is there.
+     */
+    @Override
+    public Optional<Stored> claimOneShot(String token, Duration ttl) {
+        return reserve.claim(token, ttl, () -> claim(token, ttl));
+    }
+
+    @Override
+    public Optional<Stored> quickOneShotClaim(String token, Duration ttl) {
+        return reserve.take(token, ttl);
+    }
+
+    private Optional<MemberPod> claimIdle(String token, Duration ttl) {
+        return claims.claim(token, ttl, settings.specHash());
+    }
+
+    /** The reserve's reads and writes of pods: those of any lease. */
+    private final class ReservedPods implements OneShotReserve.Pods {
+        @Override
+        public Optional<OneShotReserve.Claimed> claim(String token, Duration ttl) {
+            return claimIdle(token, ttl).map(m -> new OneShotReserve.Claimed(m.name(), m.leaseExpiresAt(),
+                    m.createdAt(), m.specHash(), m.uses()));
+        }
+
+        @Override
+        public Instant renew(String token, Duration ttl) {
+            return PodLeaseStore.this.renew(token, ttl).expiresAt();
+        }
+
+        @Override
+        public void release(String token, boolean clean, boolean damaged, int moreUses) {
+            try {
+                releaseNow(token, clean, damaged, moreUses);
+            } finally {
+                unwrittenExecutions.remove(token);
+                lookup.forget(token);
             }
         }
-        return Optional.empty();
     }
 
     /** A pod claimed for a caller that had gone: no code ran in it, so it is idle again at once. */
     @Override
     public void giveBack(String token) {
+        if (reserve.holds(token)) {
+            reserve.giveBack(token);
+            return;
+        }
         lookup.cached(token).ifPresent(m -> cas.update(m.pod(), lookup.holds(token), p -> PodEdits.toIdle(p, clock.instant())));
         lookup.forget(token);
-    }
-
-    private static String version(Pod p) {
-        return p.getMetadata().getName() + "@" + p.getMetadata().getResourceVersion();
     }
 
     private static Stored stored(MemberPod m) {
@@ -287,6 +311,12 @@ final class PodLeaseStore implements LeaseStore {
      */
     @Override
     public Use use(String token) {
+        if (reserve.holds(token)) {
+            // no read: nobody else writes or cleans a pod while this replica's reservation holds it
+            OneShotReserve.Held held = reserve.use(token);
+            ClusterRunners.Attached attached = runners.forExecution(held.pod(), id(held.reservation()));
+            return new Use(held.pod(), attached.runner(), attached.holdsState());
+        }
         MemberPod m = lookup.current(token);
         ClusterRunners.Attached attached = runners.forExecution(m.name(), id(token));
         if (attached.fresh()) {
@@ -297,11 +327,19 @@ final class PodLeaseStore implements LeaseStore {
 
     @Override
     public void executed(String token) {
-        unwrittenExecutions.merge(token, 1L, Long::sum);
+        String reservation = reserve.reservationOf(token).orElse(null);
+        if (reservation != null) {
+            reserve.executed(token);
+        }
+        unwrittenExecutions.merge(reservation != null ? reservation : token, 1L, Long::sum);
     }
 
     @Override
     public void damaged(String token, RuntimeException cause) {
+        if (reserve.holds(token)) {
+            reserve.damaged(token); // written when the pod goes back, which it does at the one-shot's release
+            return;
+        }
         lookup.cached(token).ifPresent(m -> cas.update(lookup.live(m.name()), lookup.holds(token), PodEdits::markDamaged));
     }
 
@@ -317,6 +355,11 @@ final class PodLeaseStore implements LeaseStore {
      */
     @Override
     public void cancel(String token, String nonce) {
+        Optional<OneShotReserve.Held> reserved = reserve.heldBy(token);
+        if (reserved.isPresent()) {
+            reserved.flatMap(h -> runners.held(h.pod(), id(h.reservation()))).ifPresent(r -> r.cancel(nonce));
+            return;
+        }
         lookup.cached(token).ifPresent(m -> runners.held(m.name(), id(token)).ifPresent(r -> r.cancel(nonce)));
     }
 
@@ -331,8 +374,12 @@ final class PodLeaseStore implements LeaseStore {
 
     @Override
     public void release(String token, boolean clean) {
+        if (reserve.holds(token)) {
+            reserve.release(token, clean, othersNeedReservations());
+            return;
+        }
         try {
-            releaseNow(token, clean);
+            releaseNow(token, clean, false, 0);
         } finally {
             // written with the release, or lost with a lease that ended otherwise: never counted twice
             unwrittenExecutions.remove(token);
@@ -340,22 +387,26 @@ final class PodLeaseStore implements LeaseStore {
         }
     }
 
-    private void releaseNow(String token, boolean alreadyClean) {
+    /**
+     * {@code damaged}: known here to be damaged, besides the pod's mark; {@code moreUses}: uses beyond the claim's
+     * own to count on the pod (a one-shot reservation's).
+     */
+    private void releaseNow(String token, boolean alreadyClean, boolean knownDamaged, int moreUses) {
         MemberPod m = lookup.current(token);
         MemberSnapshot snapshot = new MemberSnapshot(m.name(), MemberState.LEASED, m.specHash(), m.createdAt(), null,
-                m.uses(), null, 0, false);
-        boolean damaged = m.damaged() || runners.killedDuring(m.name(), id(token));
+                m.uses() + moreUses, null, 0, false);
+        boolean damaged = knownDamaged || m.damaged() || runners.killedDuring(m.name(), id(token));
         ReleaseDecision decision = planner.afterRelease(settings, snapshot, damaged, clock.instant());
         KubernetesBackend backend = new KubernetesBackend(client, resource, clock);
         MemberRecycler recycler = MemberRecycler.retiringOnly(backend, cas, clock);
         long ran = unwrittenExecutions.getOrDefault(token, 0L);
-        UnaryOperator<Pod> counted = p -> PodEdits.addExecutions(p, ran);
+        UnaryOperator<Pod> counted = p -> PodEdits.addUses(PodEdits.addExecutions(p, ran), moreUses);
         if (!decision.recycle()) {
             if (!recycler.retire(m.pod(), lookup.holds(token), counted)) {
                 throw ended(token);
             }
             log.info("pool {}/{}: pod {} retired after its lease, the operator deletes it ({}, {} uses)",
-                    namespace(), name(), m.name(), decision.destroyBecause(), m.uses());
+                    namespace(), name(), m.name(), decision.destroyBecause(), snapshot.uses());
             events.memberRetired(name(), m.name(), decision.destroyBecause());
             return;
         }

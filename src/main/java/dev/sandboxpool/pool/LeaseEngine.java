@@ -109,36 +109,51 @@ public abstract class LeaseEngine implements Pool {
      */
     @Override
     public final CompletableFuture<Lease> acquireAsync(Duration maxWait, Duration ttl) {
+        return acquireAsync(maxWait, ttl, false);
+    }
+
+    /**
+     * {@code oneShot}: the internal lease of a one-shot, which the store may serve from members it holds for this
+     * process's one-shots ({@link LeaseStore#claimOneShot}); its first try is then memory alone also when other
+     * claims are writes.
+     */
+    private CompletableFuture<Lease> acquireAsync(Duration maxWait, Duration ttl, boolean oneShot) {
         if (stopped) {
             return CompletableFuture.failedFuture(new PoolStoppedException(name()));
         }
         long startedNanos = System.nanoTime();
         String token = LeaseIds.newToken();
         CompletableFuture<Lease> result = new CompletableFuture<>();
-        if (!store.quickClaims()) {
-            wait(token, ttl, maxWait, startedNanos, result);
+        if (!store.quickClaims() && !oneShot) {
+            wait(token, ttl, maxWait, false, startedNanos, result);
             return result;
         }
         Optional<LeaseStore.Stored> now;
         try {
-            now = line.isEmpty() ? store.claim(token, ttl) : Optional.empty();
+            now = !line.isEmpty() ? Optional.empty()
+                    : oneShot ? store.quickOneShotClaim(token, ttl) : store.claim(token, ttl);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
         if (now.isPresent()) {
             handOver(token, now.get(), startedNanos, true, result);
-        } else if (maxWait.isZero() || maxWait.isNegative()) {
+        } else if (store.quickClaims() && (maxWait.isZero() || maxWait.isNegative())) {
             result.completeExceptionally(new NoSandboxAvailableException(name(), maxWait, RETRY_AFTER));
         } else {
-            wait(token, ttl, maxWait, startedNanos, result);
+            wait(token, ttl, maxWait, oneShot, startedNanos, result);
         }
         return result;
     }
 
+    /** A one-shot's internal lease (see {@link #acquireAsync(Duration, Duration, boolean)}), waited for here. */
+    Lease acquireOneShot(Duration maxWait, Duration ttl) {
+        return Futures.await(acquireAsync(maxWait, ttl, true), () -> new PoolStoppedException(name()));
+    }
+
     /** In line: the dispatcher claims a member for the caller, or its wait ends. */
-    private void wait(String token, Duration ttl, Duration maxWait, long startedNanos,
+    private void wait(String token, Duration ttl, Duration maxWait, boolean oneShot, long startedNanos,
             CompletableFuture<Lease> result) {
-        LeaseLine.Waiter waiter = line.join(token, ttl, maxWait, settings().maxWaiting());
+        LeaseLine.Waiter waiter = line.join(token, ttl, maxWait, settings().maxWaiting(), oneShot);
         CompletableFuture<LeaseStore.Stored> waited = waiter.claimed();
         waited.whenComplete((member, failure) -> {
             if (member != null) {
@@ -338,14 +353,14 @@ public abstract class LeaseEngine implements Pool {
 
     @Override
     public final Execution runOnce(ExecutionRequest request, Duration maxWait) {
-        return oneShots.run(acquire(maxWait, OneShots.ttl(request)), request, maxWait);
+        return oneShots.run(acquireOneShot(maxWait, OneShots.ttl(request)), request, maxWait);
     }
 
     /** Waits for a member without a thread; only the code's run takes one of {@code codeRunner}. */
     @Override
     public final CompletableFuture<Execution> runOnceAsync(ExecutionRequest request, Duration maxWait,
             Executor codeRunner) {
-        return Futures.thenOn(acquireAsync(maxWait, OneShots.ttl(request)), codeRunner,
+        return Futures.thenOn(acquireAsync(maxWait, OneShots.ttl(request), true), codeRunner,
                 lease -> oneShots.run(lease, request, maxWait));
     }
 

@@ -47,14 +47,17 @@ final class LeaseLine {
     static final class Waiter {
         final String token;
         final Duration ttl;
+        /** Claimed with {@link LeaseStore#claimOneShot}: a one-shot's internal lease. */
+        final boolean oneShot;
         final CompletableFuture<LeaseStore.Stored> claimed = new CompletableFuture<>();
         final CompletableFuture<Void> tried = new CompletableFuture<>();
         /** Served by the dispatcher's first look, without waiting for a member to start or be cleaned. */
         volatile boolean warm = true;
 
-        Waiter(String token, Duration ttl) {
+        Waiter(String token, Duration ttl, boolean oneShot) {
             this.token = token;
             this.ttl = ttl;
+            this.oneShot = oneShot;
         }
 
         CompletableFuture<LeaseStore.Stored> claimed() {
@@ -78,9 +81,10 @@ final class LeaseLine {
      * Joins the line for up to {@code maxWait}. The waiter's {@code claimed} fails with a {@link TimeoutException}
      * when the wait ends (after the dispatcher's first look for it), {@link TooManyWaitingException} when {@code
      * limit} callers wait already, {@link PoolStoppedException} when the pool stops. Cancelling it leaves the line.
+     * {@code oneShot}: the caller is a one-shot, claimed for with {@link LeaseStore#claimOneShot}.
      */
-    Waiter join(String token, Duration ttl, Duration maxWait, int limit) {
-        Waiter w = new Waiter(token, ttl);
+    Waiter join(String token, Duration ttl, Duration maxWait, int limit, boolean oneShot) {
+        Waiter w = new Waiter(token, ttl, oneShot);
         synchronized (this) {
             if (stopped) {
                 w.claimed.completeExceptionally(new PoolStoppedException(pool));
@@ -146,7 +150,8 @@ final class LeaseLine {
                 if (head == null) {
                     break;
                 }
-                Optional<LeaseStore.Stored> member = store.claim(head.token, head.ttl);
+                Optional<LeaseStore.Stored> member = head.oneShot ? store.claimOneShot(head.token, head.ttl)
+                        : store.claim(head.token, head.ttl);
                 if (member.isEmpty()) {
                     head.warm = false;
                     break;

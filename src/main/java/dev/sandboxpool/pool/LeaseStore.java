@@ -55,6 +55,23 @@ public interface LeaseStore {
      */
     Optional<Stored> claim(String token, Duration ttl);
 
+    /**
+     * {@link #claim} for a one-shot: a lease this engine runs one execution under and ends itself, whose id no caller
+     * ever sees, so nothing outside this process ever looks for it. A store may serve it from members it holds for
+     * this process's one-shots, without a write (a cluster: issue 15).
+     */
+    default Optional<Stored> claimOneShot(String token, Duration ttl) {
+        return claim(token, ttl);
+    }
+
+    /**
+     * A one-shot's claim that is memory alone, tried on the caller's thread before it joins the line: empty when
+     * none can be had without a write (the line's dispatcher then does the whole {@link #claimOneShot}).
+     */
+    default Optional<Stored> quickOneShotClaim(String token, Duration ttl) {
+        return quickClaims() ? claimOneShot(token, ttl) : Optional.empty();
+    }
+
     /** A member claimed for a caller that went away before it had the lease: no code ran, it is free again. */
     void giveBack(String token);
 

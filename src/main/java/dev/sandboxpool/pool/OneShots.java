@@ -42,7 +42,7 @@ final class OneShots {
             }
             log.warn("pool {}: one-shot on {} failed through no fault of its code ({}), running it on another member",
                     engine.name(), lease.sandbox(), shot.memberFailure());
-            lease = engine.acquire(maxWait, ttl(request));
+            lease = engine.acquireOneShot(maxWait, ttl(request));
         }
     }
 

@@ -189,24 +189,110 @@ class ClusterPoolTest {
     }
 
     @Test
-    void oneShotExecutionIsCleanedInItsOwnRoundTripAndItsPodGoesStraightBackToIdle() {
+    void oneShotsRunInAPodTheirReplicaReservedWithoutAWriteEachAndTheNextFindsNothingOfTheLast() {
         h.createPool("python", MockCluster.spec(1, 1));
         h.awaitReady("python", 1);
         Pool pool = served(h.replica("api-a"), "python");
         int cleanedBefore = h.exec().cleaned().size(); // the network check's clean-up
 
-        Pool.Execution run = pool.runOnce(ExecutionRequest.of("open('left', 'w').write('x'); print('once')",
+        Pool.Execution first = pool.runOnce(ExecutionRequest.of("open('left', 'w').write('x'); print('once')",
+                Duration.ofSeconds(10)), Duration.ofSeconds(5));
+        String sandbox = first.lease().sandbox();
+        MemberPod reserved = new MemberPod(h.pod(sandbox));
+        int writesBefore = podWrites(sandbox).size();
+        Pool.Execution second = pool.runOnce(ExecutionRequest.of("import os; print(os.listdir('.'))",
                 Duration.ofSeconds(10)), Duration.ofSeconds(5));
 
-        assertThat(run.result().stdout()).isEqualTo("once\n");
-        MemberPod pod = new MemberPod(h.pod(run.lease().sandbox()));
-        assertThat(pod.state()).isEqualTo(MemberState.READY);
+        assertThat(first.result().stdout()).isEqualTo("once\n");
+        // the pod is held for api-a's one-shots, as a lease no other replica can claim
+        assertThat(reserved.state()).isEqualTo(MemberState.LEASED);
+        assertThat(reserved.leaseHolder()).isEqualTo("api-a");
+        assertThat(second.lease().sandbox()).isEqualTo(sandbox);
+        assertThat(second.result().stdout()).isEqualTo("[]\n");
+        assertThat(podWrites(sandbox)).hasSize(writesBefore);
+        // each one-shot was cleaned in its own round trip
         assertThat(h.exec().cleaned().subList(cleanedBefore, h.exec().cleaned().size()))
-                .containsExactly(run.lease().sandbox());
-        Lease next = pool.acquire(Duration.ofSeconds(5), TTL);
+                .containsExactly(sandbox, sandbox);
+    }
+
+    @Test
+    void aReservedPodNoOneShotUsedFor2sGoesBackIdleWithItsUsesAndExecutionsCounted() {
+        h.createPool("python", MockCluster.spec(1, 1));
+        h.awaitReady("python", 1);
+        Pool pool = served(h.replica("api-a"), "python");
+        int usesBefore = h.pods("python").get(0).uses();
+        String sandbox = null;
+        for (int i = 0; i < 3; i++) {
+            sandbox = pool.runOnce(ExecutionRequest.of("print(1)", Duration.ofSeconds(10)), Duration.ofSeconds(5))
+                    .lease().sandbox();
+        }
+
+        h.clock.advance(OneShotReserve.IDLE_RETURN.plusSeconds(1));
+
+        String pod = sandbox;
+        await().atMost(ClusterHarness.WAIT).until(() -> new MemberPod(h.pod(pod)).state() == MemberState.READY);
+        MemberPod back = new MemberPod(h.pod(pod));
+        assertThat(back.uses()).isEqualTo(usesBefore + 3);
+        assertThat(back.executions()).isEqualTo(3);
+        assertThat(back.leaseId()).isEmpty();
+    }
+
+    @Test
+    void aLeaseThroughTheSameReplicaGetsThePodItsOneShotsHeldAndFindsNothingOfThem() {
+        h.createPool("python", MockCluster.spec(1, 1));
+        h.awaitReady("python", 1);
+        Pool pool = served(h.replica("api-a"), "python");
+        Pool.Execution run = pool.runOnce(ExecutionRequest.of("open('left', 'w').write('x')",
+                Duration.ofSeconds(10)), Duration.ofSeconds(5));
+
+        Lease next = pool.acquire(Duration.ofSeconds(10), TTL);
+
         assertThat(next.sandbox()).isEqualTo(run.lease().sandbox());
         assertThat(pool.execute(next.id(), ExecutionRequest.of("import os; print(os.listdir('.'))",
                 Duration.ofSeconds(10))).stdout()).isEqualTo("[]\n");
+    }
+
+    @Test
+    void aOneShotWaitingThroughAnotherReplicaGetsThePodAReplicaReservedOnceItIsFree() {
+        h.createPool("python", MockCluster.spec(1, 1));
+        h.awaitReady("python", 1);
+        Pool a = served(h.replica("api-a"), "python");
+        Pool b = served(h.replica("api-b"), "python");
+        String sandbox = a.runOnce(ExecutionRequest.of("open('left', 'w').write('x')", Duration.ofSeconds(10)),
+                Duration.ofSeconds(5)).lease().sandbox();
+
+        // b's caller waits, and says so on the SandboxPool; a gives its free reservation back within its tick
+        Pool.Execution throughB = b.runOnce(ExecutionRequest.of("import os; print(os.listdir('.'))",
+                Duration.ofSeconds(10)), Duration.ofSeconds(15));
+
+        assertThat(throughB.result().exitCode()).isZero();
+        assertThat(throughB.lease().sandbox()).isEqualTo(sandbox);
+        assertThat(throughB.result().stdout()).isEqualTo("[]\n");
+        assertThat(new MemberPod(h.pod(sandbox)).leaseHolder()).isEqualTo("api-b");
+    }
+
+    @Test
+    void aReservedPodAtMaxUsesIsRetiredAndTheNextOneShotRunsInItsReplacement() {
+        SandboxPoolSpec spec = MockCluster.spec(1, 1);
+        spec.getReuse().setMaxUses(2);
+        h.createPool("python", spec);
+        h.awaitReady("python", 1);
+        Pool pool = served(h.replica("api-a"), "python");
+        List<String> ranIn = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ranIn.add(pool.runOnce(ExecutionRequest.of("print(1)", Duration.ofSeconds(10)), Duration.ofSeconds(20))
+                    .lease().sandbox());
+        }
+
+        assertThat(ranIn.get(1)).isEqualTo(ranIn.get(0));
+        assertThat(ranIn.get(2)).isNotEqualTo(ranIn.get(0));
+        await().atMost(ClusterHarness.WAIT).until(() -> h.pods("python").stream()
+                .noneMatch(m -> m.name().equals(ranIn.get(0))));
+    }
+
+    private List<MockCluster.Sent> podWrites(String pod) {
+        return h.cluster.sent(s -> (s.method().equals("PUT") || s.method().equals("PATCH"))
+                && s.path().startsWith("/api/v1/namespaces/test/pods/" + pod));
     }
 
     @Test

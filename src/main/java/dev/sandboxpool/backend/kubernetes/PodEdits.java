@@ -102,6 +102,14 @@ public final class PodEdits {
         return annotate(pod, MemberPod.EXECUTIONS, Long.toString(new MemberPod(pod).executions() + executions));
     }
 
+    /** Adds uses beyond the claim's own (one-shots run in a reservation, see the lease API's one-shot reserve). */
+    public static Pod addUses(Pod pod, int more) {
+        if (more <= 0) {
+            return pod;
+        }
+        return annotate(pod, USES, Integer.toString(new MemberPod(pod).uses() + more));
+    }
+
     /** Marks a write with its nonce, so its writer knows it again when the answer to it was lost. */
     static Pod stamp(Pod pod, String nonce) {
         return annotate(pod, MemberPod.WRITE, nonce);

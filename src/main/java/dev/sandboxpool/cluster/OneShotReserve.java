@@ -161,10 +161,7 @@ final class OneShotReserve {
         String hash = settings.get().specHash();
         for (Reservation r : byPod.values()) {
             if (r.running == null && !r.damaged && hash.equals(r.claimed.specHash()) && r.covers(now.plus(ttl))) {
-                r.running = oneShot;
-                r.since = now;
-                byOneShot.put(oneShot, r);
-                return Optional.of(stored(r, ttl));
+                return Optional.of(assign(r, oneShot, ttl, now));
             }
         }
         return Optional.empty();
@@ -205,11 +202,16 @@ final class OneShotReserve {
                 return Optional.empty();
             }
             log.debug("pool {}: reserved pod {} for this replica's one-shots", pool, claimed.get().pod());
-            r.running = oneShot;
-            r.since = now;
-            byOneShot.put(oneShot, r);
-            return Optional.of(stored(r, ttl));
+            return Optional.of(assign(r, oneShot, ttl, now));
         }
+    }
+
+    /** Lock held: the free reservation {@code r} now holds the one-shot. */
+    private LeaseStore.Stored assign(Reservation r, String oneShot, Duration ttl, Instant now) {
+        r.running = oneShot;
+        r.since = now;
+        byOneShot.put(oneShot, r);
+        return stored(r, ttl);
     }
 
     /** The reservation's term: {@link #TERM}, or longer for a one-shot that may outlast it. */
@@ -260,24 +262,26 @@ final class OneShotReserve {
         if (!r.expiresAt.isAfter(clock.instant())) {
             throw new LeaseExpiredException(oneShot, "its reservation expired");
         }
+        return held(r);
+    }
+
+    private static Held held(Reservation r) {
         return new Held(r.claimed.pod(), r.token, r.since);
     }
 
     /** The one-shot's pod, if it holds one. */
     synchronized Optional<Held> heldBy(String oneShot) {
-        return Optional.ofNullable(byOneShot.get(oneShot)).map(r -> new Held(r.claimed.pod(), r.token, r.since));
+        return Optional.ofNullable(byOneShot.get(oneShot)).map(OneShotReserve::held);
     }
 
-    /** The token of the reservation the one-shot runs in, if it runs in one. */
-    synchronized Optional<String> reservationOf(String oneShot) {
-        return Optional.ofNullable(byOneShot.get(oneShot)).map(r -> r.token);
-    }
-
-    synchronized void executed(String oneShot) {
+    /** An execution of the one-shot ran: counted on its reservation, whose token it returns (empty: none). */
+    synchronized Optional<String> executed(String oneShot) {
         Reservation r = byOneShot.get(oneShot);
-        if (r != null) {
-            r.oneShots++;
+        if (r == null) {
+            return Optional.empty();
         }
+        r.oneShots++;
+        return Optional.of(r.token);
     }
 
     synchronized void damaged(String oneShot) {

@@ -326,11 +326,8 @@ final class PodLeaseStore implements LeaseStore {
 
     @Override
     public void executed(String token) {
-        String reservation = reserve.reservationOf(token).orElse(null);
-        if (reservation != null) {
-            reserve.executed(token);
-        }
-        unwrittenExecutions.merge(reservation != null ? reservation : token, 1L, Long::sum);
+        // a reservation's executions are written when its pod goes back
+        unwrittenExecutions.merge(reserve.executed(token).orElse(token), 1L, Long::sum);
     }
 
     @Override

@@ -37,8 +37,9 @@ while time.monotonic() < deadline:
         except OSError:
             known.add(p)
             continue
-        # the persistent runner (`... -c RUNNER serve`); not yet: an exec'd process starts as the runtime's helper
-        if not cmd.rstrip(b"\0").endswith(b"\0serve"):
+        # the persistent runner (`... -c RUNNER serve`, with `--connect PATH` after it where it speaks over a socket);
+        # not yet: an exec'd process starts as the runtime's helper
+        if b"\0serve\0" not in cmd.rstrip(b"\0") + b"\0":
             continue
         known.add(p)
         pid = int(p)

@@ -44,6 +44,20 @@ public record Owner(String host, long pid, long startMillis, String nonce) {
         return String.join(SEPARATOR, host, Long.toString(pid), Long.toString(startMillis), nonce);
     }
 
+    /**
+     * A name for this instance's files on this host ({@code pid-startMillis-nonce}): the host is left out, the files
+     * being on it.
+     */
+    public String fileName() {
+        return pid + "-" + startMillis + "-" + nonce;
+    }
+
+    /** Asked on this host: is the instance that named its files {@code fileName} (see {@link #fileName}) running? */
+    public static Liveness ofFileName(String fileName) {
+        String[] parts = fileName.split("-", -1);
+        return parts.length != 3 ? Liveness.GONE : of(String.join(SEPARATOR, HOST, parts[0], parts[1], parts[2]));
+    }
+
     /** The owner a label names; empty for a malformed or missing one (members of versions before owners). */
     public static Optional<Owner> parse(String label) {
         if (label == null) {

@@ -80,6 +80,14 @@ public final class SandboxScripts {
         return python(RUNNER, List.of("serve"));
     }
 
+    /**
+     * The persistent runner, which first moves its stream to the Unix socket at {@code socketPath} inside the sandbox
+     * (local Docker mode, see runner.py's connect_stream): the first line on its stdin is the token it presents there.
+     */
+    public static List<String> serveCommand(String socketPath) {
+        return python(RUNNER, List.of("serve", "--connect", socketPath));
+    }
+
     /** {@code script}, or when long a short program that runs it, carried zlib-compressed in base64. */
     private static String shortened(String script) {
         if (script.length() <= COMPRESS_ABOVE) {

@@ -2,7 +2,8 @@
 #
 # Protocol on stdin: a line with the byte length of a JSON request, then the request. For each request, one line
 # on stdout: the request's nonce, a space, the JSON result. With the argument `serve` it answers requests until
-# stdin closes (the persistent runner, started once per member and kept attached); without, it answers one.
+# stdin closes (the persistent runner, started once per member and kept attached); without, it answers one. With
+# `serve --connect PATH` it first moves that stream to a Unix socket the pool listens on (see connect_stream).
 #
 # Requests: {"op": "run", ...execution...} | {"op": "clean", "dirs": [...]} | {"op": "ping"}. An execution runs
 # Python "code", or a command ("argv", e.g. the pool's health probe) with the same limits and capture; with
@@ -1743,7 +1744,40 @@ def prepare_children():
                                     write_through=True))
 
 
+def connect_stream(path):
+    """Moves the stream to the pool from this exec's stdin and stdout to a Unix socket the pool listens on, in a
+    directory it bind-mounts read-only into the sandbox (local Docker mode, see RunnerSocketHandshake): the exec's
+    relay through the daemon, containerd and the shim costs more than the execution itself. The first line on stdin is
+    a token only the pool and this process know; the pool takes the connection that presents it, then stops listening
+    and removes the socket before any user code can run, so user code can neither reach the listener nor stand in for
+    this runner. When the socket cannot be reached (a daemon in a VM, another host), the answer "nosocket" on stdout
+    tells the pool to go on over the exec's stream."""
+    token = bytearray()
+    while not token.endswith(b"\n"):
+        chunk = os.read(0, 1)
+        if not chunk or len(token) > 128:
+            os._exit(0)  # the pool is gone, or this is not its handshake: nothing to serve
+        token += chunk
+    try:
+        stream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        stream.settimeout(5)
+        stream.connect(path)
+        stream.sendall(bytes(token))
+        stream.settimeout(None)
+    except OSError as e:
+        os.write(1, ("nosocket %s\n" % e).encode())
+        return
+    # from here the stream is fd 0 and fd 1, as the exec's were: nothing else in this script changes, and the zygote
+    # puts /dev/null over both for itself and its children as before
+    os.dup2(stream.fileno(), 0)
+    os.dup2(stream.fileno(), 1)
+    stream.close()
+
+
 def main():
+    if sys.argv[1:2] == ["serve"] and sys.argv[2:3] == ["--connect"]:
+        connect_stream(sys.argv[3])
+        del sys.argv[2:]
     refusal = isolation_failure()
     # A pipe to a child whose program ended is an EPIPE to handle, not the end of this runner (a program may leave
     # most of a large stdin unread); the zygote puts the default back for itself and its children.

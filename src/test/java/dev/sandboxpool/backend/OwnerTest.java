@@ -18,6 +18,15 @@ class OwnerTest {
     }
 
     @Test
+    void theNameOfAnInstancesFilesTellsWhetherItRuns() {
+        Owner o = Owner.start();
+        assertThat(Owner.ofFileName(o.fileName())).isEqualTo(Liveness.ALIVE);
+        o.end();
+        assertThat(Owner.ofFileName(o.fileName())).isEqualTo(Liveness.GONE);
+        assertThat(Owner.ofFileName("not-an-instance-name")).isEqualTo(Liveness.GONE);
+    }
+
+    @Test
     void anotherProcessIsAliveWhileItRunsAndGoneAfter() throws Exception {
         Process p = new ProcessBuilder("sleep", "30").start();
         try {

@@ -7,12 +7,15 @@ import com.github.dockerjava.api.command.ExecCreateCmdResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.StreamType;
+import com.github.dockerjava.api.model.Volume;
 import dev.sandboxpool.api.v1alpha1.NetworkMode;
 import dev.sandboxpool.backend.AttachedProcess;
 import dev.sandboxpool.backend.BackendException;
@@ -29,6 +32,7 @@ import dev.sandboxpool.execution.SandboxScripts;
 import dev.sandboxpool.spec.PoolSettings;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +45,12 @@ public class DockerBackend implements SandboxBackend {
     /** The unprivileged user every sandbox process runs as ({@code nobody}). */
     public static final String SANDBOX_USER = "65534:65534";
 
+    /** How long a starting runner has to connect to its socket (it does so before anything else). */
+    private static final java.time.Duration HANDSHAKE = java.time.Duration.ofSeconds(20);
+
     private final DockerClient docker;
     private final Owner owner;
+    private final Optional<RunnerSockets> sockets;
 
     /** A backend for a new instance of sandbox-pool in this process, alive until {@link #close()}. */
     public DockerBackend(DockerClient docker) {
@@ -52,6 +60,7 @@ public class DockerBackend implements SandboxBackend {
     public DockerBackend(DockerClient docker, Owner owner) {
         this.docker = docker;
         this.owner = owner;
+        this.sockets = RunnerSockets.forLocalDaemon(owner);
     }
 
     /** The instance whose members this backend creates. */
@@ -61,6 +70,7 @@ public class DockerBackend implements SandboxBackend {
 
     /** This instance ended: what it left may be removed by another (its members are removed before this). */
     public void close() {
+        sockets.ifPresent(RunnerSockets::close);
         owner.end();
     }
 
@@ -93,6 +103,11 @@ public class DockerBackend implements SandboxBackend {
                 // PID 1 writes nothing (its stdio is /dev/null) and nothing else of a sandbox may reach the host's
                 // disk outside every output cap: no container log at all
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE, null));
+        // the runner's socket directory (see RunnerSockets): read-only inside, so user code cannot change it
+        Optional<Path> socketDir = sockets.filter(RunnerSockets::reachable).map(RunnerSockets::newMemberDir);
+        socketDir.ifPresent(dir -> host.withBinds(new Bind(dir.toString(), new Volume(RunnerSockets.IN_SANDBOX),
+                AccessMode.ro)));
+        boolean made = false;
         try {
             CreateContainerResponse created = docker.createContainerCmd(s.image())
                     .withName(name)
@@ -116,6 +131,8 @@ public class DockerBackend implements SandboxBackend {
                 }
                 throw e;
             }
+            made = true;
+            socketDir.ifPresent(dir -> sockets.get().bound(created.getId(), dir));
             return new SandboxRef(created.getId(), name, s.name(), s.specHash(), Instant.now(), true,
                     owner.label());
         } catch (NotFoundException e) {
@@ -128,6 +145,10 @@ public class DockerBackend implements SandboxBackend {
                         + "the sandbox's isolation needs: see sandbox/Dockerfile): " + why;
             }
             throw new BackendException("cannot start a container of " + s.image() + ": " + why, e);
+        } finally {
+            if (!made) {
+                socketDir.ifPresent(dir -> sockets.get().discard(dir));
+            }
         }
     }
 
@@ -158,6 +179,7 @@ public class DockerBackend implements SandboxBackend {
     public void destroy(String id) {
         guarded(() -> {
             removeContainer(id);
+            sockets.ifPresent(known -> known.forget(id));
             return null;
         });
     }
@@ -227,6 +249,13 @@ public class DockerBackend implements SandboxBackend {
     }
 
     private Optional<AttachedProcess> attachTo(String id, List<String> command, AttachedProcess.Listener listener) {
+        Optional<Path> socketDir = sockets.flatMap(known -> known.dirOf(id));
+        if (socketDir.isPresent() && command.equals(SandboxScripts.serveCommand())) {
+            Optional<RunnerSocketHandshake> handshake = listen(socketDir.get());
+            if (handshake.isPresent()) {
+                return Optional.of(attachOverSocket(id, handshake.get(), listener));
+            }
+        }
         ExecCreateCmdResponse exec;
         try {
             exec = docker.execCreateCmd(id).withCmd(command.toArray(String[]::new))
@@ -276,6 +305,91 @@ public class DockerBackend implements SandboxBackend {
                 }
             }
         });
+    }
+
+    /**
+     * The runner, with its requests and answers on a socket in the member's directory rather than on the exec stream
+     * (see {@link RunnerSockets}); on the exec stream still when the runner cannot reach the socket.
+     */
+    private AttachedProcess attachOverSocket(String id, RunnerSocketHandshake handshake,
+            AttachedProcess.Listener listener) {
+        try {
+            ExecCreateCmdResponse exec;
+            try {
+                exec = docker.execCreateCmd(id)
+                        .withCmd(SandboxScripts.serveCommand(RunnerSockets.IN_SANDBOX + "/" + RunnerSockets.SOCKET)
+                                .toArray(String[]::new))
+                        .withAttachStdin(true).withAttachStdout(true).withAttachStderr(true).exec();
+            } catch (NotFoundException | ConflictException e) {
+                throw new SandboxGoneException(id, e);
+            } catch (DockerException e) {
+                throw new BackendException("cannot attach to " + id + ": " + e.getMessage(), e);
+            }
+            QueueInputStream stdin = new QueueInputStream();
+            RunnerStream stream = new RunnerStream(id, listener, stdin);
+            stream.execStream(docker.execStartCmd(exec.getId()).withStdIn(stdin)
+                    .exec(new ResultCallback.Adapter<Frame>() {
+                        @Override
+                        public void onNext(Frame frame) {
+                            if (frame.getStreamType() == StreamType.STDERR) {
+                                stream.execStderr(frame.getPayload());
+                            } else {
+                                stream.execStdout(frame.getPayload());
+                            }
+                        }
+
+                        @Override
+                        public void onError(Throwable cause) {
+                            stream.execEnded(cause);
+                            super.onError(cause);
+                        }
+
+                        @Override
+                        public void onComplete() {
+                            stream.execEnded(null);
+                            super.onComplete();
+                        }
+                    }));
+            stdin.offer(handshake.tokenLine());
+            java.nio.channels.SocketChannel taken;
+            try {
+                taken = handshake.await(HANDSHAKE, stream::givenUp).orElse(null);
+            } catch (java.io.IOException e) {
+                stream.close();
+                throw new BackendException("the handshake with the runner of " + id + " failed: " + e, e);
+            }
+            stream.start(taken);
+            if (stream.noSocket() != null) {
+                sockets.ifPresent(known -> known.unreachable(stream.noSocket()));
+            }
+            return stream;
+        } finally {
+            try {
+                handshake.close();
+            } catch (java.io.IOException e) {
+                // the socket file stays in a directory nothing can connect through any more: removed with it
+            }
+        }
+    }
+
+    /** The host directory of member {@code id}'s runner socket, when it has one (for tests of this package). */
+    Optional<Path> runnerSocketDir(String id) {
+        return sockets.flatMap(known -> known.dirOf(id));
+    }
+
+    /** Whether members made now get a runner socket (for tests of this package). */
+    boolean runnerSockets() {
+        return sockets.map(RunnerSockets::reachable).orElse(false);
+    }
+
+    /** A listener in {@code dir}; none when this host cannot make one there (and then none for later members). */
+    private Optional<RunnerSocketHandshake> listen(Path dir) {
+        try {
+            return Optional.of(RunnerSocketHandshake.listen(dir));
+        } catch (java.io.IOException e) {
+            sockets.ifPresent(known -> known.unreachable("cannot listen in " + dir + ": " + e));
+            return Optional.empty();
+        }
     }
 
     /**

@@ -82,12 +82,13 @@ final class ClusterBenchmark {
 
     private Table run() throws Exception {
         String ns = scratch.namespace();
-        int operatorPort = freePort();
+        int[] ports = freePorts(REPLICAS + 1);
+        int operatorPort = ports[0];
         ChildJvm operator = scratch.track(startApp("operator", "operator", ns, operatorPort));
         int[] apiPorts = new int[REPLICAS];
         ChildJvm[] apis = new ChildJvm[REPLICAS];
         for (int r = 0; r < REPLICAS; r++) {
-            apiPorts[r] = freePort();
+            apiPorts[r] = ports[r + 1];
             apis[r] = scratch.track(startApp("api-" + (r + 1), "api", ns, apiPorts[r]));
         }
         operator.awaitOk(http, URI.create("http://127.0.0.1:" + operatorPort + "/health/readiness"), START_TIMEOUT);
@@ -253,9 +254,30 @@ final class ClusterBenchmark {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    /**
+     * {@code n} distinct ports free now, below Linux's ephemeral range (32768 and up). A port the kernel hands out
+     * for a listener of port 0 is in that range, and one run failed because the operator's own connections to the API
+     * server took its port before its HTTP server bound it (seconds later, after the controller started).
+     */
+    static int[] freePorts(int n) throws IOException {
+        List<ServerSocket> held = new java.util.ArrayList<>();
+        try {
+            int start = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(10_000);
+            for (int port = start; held.size() < n && port < 32_768; port++) {
+                try {
+                    held.add(new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress()));
+                } catch (IOException taken) {
+                    // in use: the next one
+                }
+            }
+            if (held.size() < n) {
+                throw new IOException("no " + n + " free ports from " + start + " to 32767");
+            }
+            return held.stream().mapToInt(ServerSocket::getLocalPort).toArray();
+        } finally {
+            for (ServerSocket socket : held) {
+                socket.close();
+            }
         }
     }
 }

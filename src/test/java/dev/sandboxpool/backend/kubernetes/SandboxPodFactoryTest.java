@@ -160,6 +160,11 @@ class SandboxPodFactoryTest {
         assertThat(probe.getPeriodSeconds()).isEqualTo(15);
         assertThat(probe.getTimeoutSeconds()).isEqualTo(2);
         assertThat(probe.getFailureThreshold()).isEqualTo(3);
+        var startup = c.getStartupProbe();
+        assertThat(startup.getExec().getCommand()).isEqualTo(exec);
+        assertThat(startup.getPeriodSeconds()).isEqualTo(1);
+        assertThat(startup.getTimeoutSeconds()).isEqualTo(2);
+        assertThat(startup.getFailureThreshold()).isEqualTo(SandboxPodFactory.STARTUP_PROBE_ATTEMPTS);
     }
 
     @Test

@@ -76,8 +76,8 @@ public final class Benchmark {
     private void run(Path jar) throws Exception {
         System.out.printf(Locale.ROOT, "sandbox-pool benchmark: %d cores, image %s, %s per scenario, concurrency %s%n",
                 Runtime.getRuntime().availableProcessors(), IMAGE, SCENARIO_TIME, java.util.Arrays.toString(CONCURRENCY));
-        System.out.println("latency pool: bench (Recycle, minSize 8 = maxSize 8, maxUses 100); refill pools: bench, "
-                + "fresh (SingleUse, 4)");
+        System.out.println("latency pool: bench (Recycle, minSize 8 = maxSize 8, maxUses 100); hot (the same with maxUses "
+                + "100000); refill pools: bench, fresh (SingleUse, 4)");
         System.out.println("application JVM options: " + (ChildJvm.LAUNCHER_OPTIONS.isEmpty() ? "(none)"
                 : String.join(" ", ChildJvm.LAUNCHER_OPTIONS)) + "; load generator: " + String.join(" ",
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
@@ -95,12 +95,14 @@ public final class Benchmark {
         int port = 18080 + (int) (ProcessHandle.current().pid() % 1000);
         footprint(jar, port);
         try (App app = App.start(jar, port, extract("latency-pools.yaml"))) {
-            app.awaitReady(http, Duration.ofSeconds(120), Map.of("bench", 8, "fresh", 4));
+            app.awaitReady(http, Duration.ofSeconds(120), Map.of("bench", 8, "hot", 8, "fresh", 4));
             URI base = URI.create("http://127.0.0.1:" + port);
             KeepAliveClient api = new KeepAliveClient(base);
             for (int c : CONCURRENCY) {
                 measure("one-shot print(1), HTTP", c, i -> post(api, "/v1/pools/bench/executions", PRINT_ONE));
             }
+            measure("one-shot print(1), HTTP, maxUses 100000", 16,
+                    i -> post(api, "/v1/pools/hot/executions", PRINT_ONE));
             int besideOneShot = table.size();
             for (int c : CONCURRENCY) {
                 measure("lease acquire+release, HTTP", c, i -> {

@@ -1747,10 +1747,10 @@ def prepare_children():
 def connect_stream(path):
     """Moves the stream to the pool from this exec's stdin and stdout to a Unix socket the pool listens on, in a
     directory it bind-mounts read-only into the sandbox (local Docker mode, see RunnerSocketHandshake): the exec's
-    relay through the daemon, containerd and the shim costs more than the execution itself. The first line on stdin is
-    a token only the pool and this process know; the pool takes the connection that presents it, then stops listening
-    and removes the socket before any user code can run, so user code can neither reach the listener nor stand in for
-    this runner. When the socket cannot be reached (a daemon in a VM, another host), the answer "nosocket" on stdout
+    relay through the daemon, containerd and the shim costs CPU in three more processes on every request. The first
+    line on stdin is a token only the pool and this process know; the pool takes only the connection that presents it,
+    then stops listening and removes the socket, so user code can neither reach the listener later nor stand in for
+    this runner, even by connecting first. When the socket cannot be reached (a daemon in a VM, another host), the answer "nosocket" on stdout
     tells the pool to go on over the exec's stream."""
     token = bytearray()
     while not token.endswith(b"\n"):

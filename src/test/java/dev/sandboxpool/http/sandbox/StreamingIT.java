@@ -29,8 +29,13 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Property(name = "sandboxpool.local.specs", value = "src/test/resources/sandbox-api-it-pools.yaml")
 class StreamingIT {
-    /** Prints, then keeps appending to a file for far longer than any test waits (the pool's limit is 30 s). */
-    private static final String GROWS = "import time\nprint('started', flush=True)\nwhile True:\n"
+    /**
+     * Prints, then keeps appending to a file for far longer than any test waits (the pool's limit is 30 s). It writes
+     * its file before it says it started: a hang-up right after "started" may stop it before its first write
+     * in the loop, and a file that never existed cannot be seen to stop growing (seen once, on a busy machine).
+     */
+    private static final String GROWS = "import time\nopen('/workspace/grows.txt', 'a').write('x')\n"
+            + "print('started', flush=True)\nwhile True:\n"
             + "    with open('/workspace/grows.txt', 'a') as f:\n        f.write('x')\n    time.sleep(0.05)\n";
 
     @Inject

@@ -256,6 +256,11 @@ public class DockerBackend implements SandboxBackend {
                 return Optional.of(attachOverSocket(id, handshake.get(), listener));
             }
         }
+        return Optional.of(startExec(id, command, listener));
+    }
+
+    /** {@code command} started in {@code id} with its stdin held open and its output streamed to {@code listener}. */
+    private AttachedProcess startExec(String id, List<String> command, AttachedProcess.Listener listener) {
         ExecCreateCmdResponse exec;
         try {
             exec = docker.execCreateCmd(id).withCmd(command.toArray(String[]::new))
@@ -289,7 +294,7 @@ public class DockerBackend implements SandboxBackend {
                         super.onComplete();
                     }
                 });
-        return Optional.of(new AttachedProcess() {
+        return new AttachedProcess() {
             @Override
             public void write(byte[] data) {
                 stdin.offer(data);
@@ -304,7 +309,7 @@ public class DockerBackend implements SandboxBackend {
                     throw new BackendException("cannot detach from " + id + ": " + e.getMessage(), e);
                 }
             }
-        });
+        };
     }
 
     /**
@@ -314,43 +319,12 @@ public class DockerBackend implements SandboxBackend {
     private AttachedProcess attachOverSocket(String id, RunnerSocketHandshake handshake,
             AttachedProcess.Listener listener) {
         try {
-            ExecCreateCmdResponse exec;
-            try {
-                exec = docker.execCreateCmd(id)
-                        .withCmd(SandboxScripts.serveCommand(RunnerSockets.IN_SANDBOX + "/" + RunnerSockets.SOCKET)
-                                .toArray(String[]::new))
-                        .withAttachStdin(true).withAttachStdout(true).withAttachStderr(true).exec();
-            } catch (NotFoundException | ConflictException e) {
-                throw new SandboxGoneException(id, e);
-            } catch (DockerException e) {
-                throw new BackendException("cannot attach to " + id + ": " + e.getMessage(), e);
-            }
-            QueueInputStream stdin = new QueueInputStream();
-            RunnerStream stream = new RunnerStream(id, listener, stdin);
-            stream.execStream(docker.execStartCmd(exec.getId()).withStdIn(stdin)
-                    .exec(new ResultCallback.Adapter<Frame>() {
-                        @Override
-                        public void onNext(Frame frame) {
-                            if (frame.getStreamType() == StreamType.STDERR) {
-                                stream.execStderr(frame.getPayload());
-                            } else {
-                                stream.execStdout(frame.getPayload());
-                            }
-                        }
-
-                        @Override
-                        public void onError(Throwable cause) {
-                            stream.execEnded(cause);
-                            super.onError(cause);
-                        }
-
-                        @Override
-                        public void onComplete() {
-                            stream.execEnded(null);
-                            super.onComplete();
-                        }
-                    }));
-            stdin.offer(handshake.tokenLine());
+            RunnerStream stream = new RunnerStream(id, listener);
+            AttachedProcess exec = startExec(id,
+                    SandboxScripts.serveCommand(RunnerSockets.IN_SANDBOX + "/" + RunnerSockets.SOCKET),
+                    stream.execListener());
+            stream.exec(exec);
+            exec.write(handshake.tokenLine());
             java.nio.channels.SocketChannel taken;
             try {
                 taken = handshake.await(HANDSHAKE, stream::givenUp).orElse(null);

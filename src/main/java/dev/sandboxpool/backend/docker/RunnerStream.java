@@ -31,7 +31,6 @@ final class RunnerStream implements AttachedProcess {
 
     private final String id;
     private final Listener listener;
-    private final QueueInputStream execStdin;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final CountDownLatch decided = new CountDownLatch(1);
     private final ByteArrayOutputStream early = new ByteArrayOutputStream();
@@ -41,16 +40,36 @@ final class RunnerStream implements AttachedProcess {
     private volatile Throwable endedEarly;
     private volatile boolean endedBeforeDecision;
     private volatile SocketChannel socket;
-    private volatile Closeable execStream;
+    private volatile AttachedProcess exec;
 
-    RunnerStream(String id, Listener listener, QueueInputStream execStdin) {
+    RunnerStream(String id, Listener listener) {
         this.id = id;
         this.listener = listener;
-        this.execStdin = execStdin;
     }
 
-    void execStream(Closeable stream) {
-        this.execStream = stream;
+    /** What the runner's exec stream delivers: to this stream, which decides where it goes. */
+    Listener execListener() {
+        return new Listener() {
+            @Override
+            public void stdout(byte[] chunk) {
+                execStdout(chunk);
+            }
+
+            @Override
+            public void stderr(byte[] chunk) {
+                listener.stderr(chunk);
+            }
+
+            @Override
+            public void closed(Throwable cause) {
+                execEnded(cause);
+            }
+        };
+    }
+
+    /** The runner's exec, started with {@link #execListener()}. */
+    void exec(AttachedProcess exec) {
+        this.exec = exec;
     }
 
     /** Whether the handshake can no longer succeed: the runner said it cannot connect, or it ended. */
@@ -59,7 +78,7 @@ final class RunnerStream implements AttachedProcess {
     }
 
     /** Output on the exec stream's stdout: the runner's {@code nosocket} line, or answers once it fell back. */
-    synchronized void execStdout(byte[] chunk) {
+    private synchronized void execStdout(byte[] chunk) {
         if (mode != Mode.HANDSHAKE) {
             listener.stdout(chunk);
             return;
@@ -86,12 +105,8 @@ final class RunnerStream implements AttachedProcess {
         }
     }
 
-    void execStderr(byte[] chunk) {
-        listener.stderr(chunk);
-    }
-
     /** The exec stream ended: the runner is gone. */
-    void execEnded(Throwable cause) {
+    private void execEnded(Throwable cause) {
         if (mode == Mode.HANDSHAKE) {
             endedBeforeDecision = true;
             endedEarly = cause;
@@ -192,7 +207,7 @@ final class RunnerStream implements AttachedProcess {
                 writes.add(data.clone());
             }
         } else {
-            execStdin.offer(data);
+            exec.write(data);
         }
     }
 
@@ -200,14 +215,9 @@ final class RunnerStream implements AttachedProcess {
     public void close() {
         writes.add(END);
         closeQuietly(socket);
-        execStdin.close();
-        Closeable stream = execStream;
-        if (stream != null) {
-            try {
-                stream.close();
-            } catch (IOException e) {
-                throw new BackendException("cannot detach from " + id + ": " + e.getMessage(), e);
-            }
+        AttachedProcess started = exec;
+        if (started != null) {
+            started.close();
         }
     }
 

@@ -59,9 +59,7 @@ class RunnerSocketIT {
         try (AttachedProcess process = backend.attach(ref.id(), SandboxScripts.serveCommand(), out).orElseThrow()) {
             assertThat(process).isInstanceOfSatisfying(RunnerStream.class,
                     stream -> assertThat(stream.overSocket()).isTrue());
-            process.write(frame("{\"nonce\":\"n1\",\"op\":\"ping\"}"));
-
-            assertThat(out.line.get(10, TimeUnit.SECONDS)).isEqualTo("n1 {\"pong\": true}");
+            assertAnswersPing(process, out);
         }
         assertThat(backend.runnerSocketDir(ref.id()).orElseThrow().resolve(RunnerSockets.SOCKET)).doesNotExist();
     }
@@ -123,8 +121,7 @@ class RunnerSocketIT {
 
         Collected out = new Collected();
         try (AttachedProcess process = backend.attach(ref.id(), SandboxScripts.serveCommand(), out).orElseThrow()) {
-            process.write(frame("{\"nonce\":\"n1\",\"op\":\"ping\"}"));
-            assertThat(out.line.get(10, TimeUnit.SECONDS)).isEqualTo("n1 {\"pong\": true}");
+            assertAnswersPing(process, out);
         }
 
         String seen = backend.exec(ref.id(), ExecCall.of(FIVE, "cat", "/tmp/impostor")).stdoutText();
@@ -145,8 +142,7 @@ class RunnerSocketIT {
                 assertThat(stream.overSocket()).isFalse();
                 assertThat(stream.noSocket()).contains("Permission denied");
             });
-            process.write(frame("{\"nonce\":\"n1\",\"op\":\"ping\"}"));
-            assertThat(out.line.get(10, TimeUnit.SECONDS)).isEqualTo("n1 {\"pong\": true}");
+            assertAnswersPing(process, out);
         }
 
         assertThat(backend.runnerSockets()).isFalse();
@@ -173,6 +169,12 @@ class RunnerSocketIT {
         made.remove(kept);
         backend.close();
         assertThat(keptDir.getParent()).doesNotExist();
+    }
+
+    /** The runner answers a ping on {@code process}, its answer read by {@code out}. */
+    private static void assertAnswersPing(AttachedProcess process, Collected out) throws Exception {
+        process.write(frame("{\"nonce\":\"n1\",\"op\":\"ping\"}"));
+        assertThat(out.line.get(10, TimeUnit.SECONDS)).isEqualTo("n1 {\"pong\": true}");
     }
 
     private static byte[] frame(String json) {
